@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` is plain TypeScript; `gpu` needs a WebGPU adapter in Node (Dawn + a Vulkan ICD, see
+// scripts/gpu-env.sh) and fails loudly when there is none.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'tools/**/*.test.ts'],
+          exclude: ['src/**/*.gpu.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'gpu',
+          include: ['src/**/*.gpu.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // One Dawn instance per worker process is plenty; the CPU adapters use every core anyway.
+          pool: 'forks',
+          maxWorkers: 1,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

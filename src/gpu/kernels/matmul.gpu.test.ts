@@ -1,0 +1,39 @@
+import { describe, it } from 'vitest';
+import { matmulRef } from '../../reference/matmul.ts';
+import { expectClose, randomArray, testContext } from '../testing.ts';
+import { matmul, type MatmulVariant } from './matmul.ts';
+
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [1, 7, 5],
+  [1, 1, 33],
+  [5, 1, 9],
+  [17, 33, 65],
+  [64, 64, 64],
+  [70, 130, 31],
+];
+
+describe.each<MatmulVariant>(['blocked', 'tiled'])('matmul (%s)', (variant) => {
+  for (const transA of [false, true]) {
+    for (const transB of [false, true]) {
+      it(`matches the CPU reference, transA=${transA} transB=${transB}, with bias and accumulation`, async () => {
+        const ctx = await testContext();
+        for (const [M, N, K] of SHAPES) {
+          const a = randomArray(M * K, M * 31 + K);
+          const b = randomArray(K * N, N * 17 + K);
+          const bias = randomArray(N, N);
+          const init = randomArray(M * N, 99);
+          const bufs = [ctx.upload('a', a), ctx.upload('b', b), ctx.upload('bias', bias)];
+          const out = ctx.upload('out', init);
+          const out2 = ctx.upload('out2', init);
+          matmul(ctx, { a: bufs[0], b: bufs[1], bias: bufs[2], out, M, N, K, transA, transB, variant });
+          matmul(ctx, { a: bufs[0], b: bufs[1], out: out2, M, N, K, transA, transB, accumulate: true, variant });
+          const shape = { M, N, K, transA, transB };
+          expectClose(`${M}x${N}x${K} bias`, await ctx.read(out), matmulRef(a, b, shape, bias));
+          expectClose(`${M}x${N}x${K} accumulate`, await ctx.read(out2), matmulRef(a, b, shape, undefined, init));
+          [...bufs, out, out2].forEach((x) => x.destroy());
+        }
+      });
+    }
+  }
+});

@@ -134,6 +134,13 @@ export class GpuContext {
     this.encoder.copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
   }
 
+  /** Zeroes `bytes` of `buf` from `offset` within the current batch (gradients before a backward pass). */
+  clear(buf: GPUBuffer, offset = 0, bytes = buf.size - offset): void {
+    this.endPass();
+    this.encoder ??= this.device.createCommandEncoder({ label: 'editscope batch' });
+    this.encoder.clearBuffer(buf, offset, bytes);
+  }
+
   /** Submits everything recorded so far. Uniform slots are written just before the submit that uses them. */
   flush(): void {
     this.endPass();

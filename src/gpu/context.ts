@@ -118,7 +118,11 @@ export class GpuContext {
     d.buffers.forEach((b, i) => {
       entries.push({ binding: i + 1, resource: 'buffer' in b ? b : { buffer: b } });
     });
-    const group = this.device.createBindGroup({ label: `${d.kernel.name}.${d.entry}`, layout: pipeline.getBindGroupLayout(0), entries });
+    const group = this.device.createBindGroup({
+      label: `${d.kernel.name}.${d.entry}`,
+      layout: pipeline.getBindGroupLayout(0),
+      entries,
+    });
     this.encoder ??= this.device.createCommandEncoder({ label: 'editscope batch' });
     this.pass ??= this.encoder.beginComputePass({ label: 'editscope pass' });
     this.pass.setPipeline(pipeline);

@@ -16,7 +16,7 @@ const SOFTWARE_ICDS = [
 
 export const NODE_HELP =
   'No WebGPU adapter in Node. Dawn (the `webgpu` npm package) needs a Vulkan driver: install a GPU driver, ' +
-  "or run `apt-get install chromium libvulkan1` for SwiftShader (VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json), " +
+  'or run `apt-get install chromium libvulkan1` for SwiftShader (VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json), ' +
   'or Mesa 25 lavapipe from bookworm-backports. `npm test` installs these on Debian.';
 
 /** Chooses a Vulkan ICD unless the user set one, and gives Vulkan a private runtime dir (silences XDG warnings). */
@@ -25,7 +25,9 @@ function prepareEnvironment(): void {
   if (!env.XDG_RUNTIME_DIR) env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'editscope-xdg-'));
   if (env.VK_ICD_FILENAMES || env.EDITSCOPE_ANY_ICD) return;
   const wanted = env.EDITSCOPE_ADAPTER; // 'swiftshader' | 'lavapipe' to force one in benchmarks
-  const icd = SOFTWARE_ICDS.find((p) => existsSync(p) && (!wanted || p.includes(wanted === 'lavapipe' ? 'lvp' : wanted)));
+  const icd = SOFTWARE_ICDS.find(
+    (p) => existsSync(p) && (!wanted || p.includes(wanted === 'lavapipe' ? 'lvp' : wanted)),
+  );
   // With a hardware driver installed, let the Vulkan loader find it; only pin a software ICD on machines without one.
   if (icd && (wanted || !existsSync('/dev/dri') || env.EDITSCOPE_SOFTWARE_GPU)) env.VK_ICD_FILENAMES = icd;
 }
@@ -39,7 +41,9 @@ export async function nodeGPU(): Promise<GPU> {
   try {
     mod = await import('webgpu');
   } catch (e) {
-    throw new WebGPUUnavailableError(`Could not load the \`webgpu\` package (${(e as Error).message}). Run \`npm ci\`.`);
+    throw new WebGPUUnavailableError(
+      `Could not load the \`webgpu\` package (${(e as Error).message}). Run \`npm ci\`.`,
+    );
   }
   Object.assign(globalThis, mod.globals);
   cachedGpu = mod.create([]);

@@ -34,7 +34,13 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Asserts |a - b| <= atol + rtol·|b| elementwise and reports the worst element. */
-export function expectClose(what: string, got: ArrayLike<number>, want: ArrayLike<number>, atol = 1e-4, rtol = 1e-4): void {
+export function expectClose(
+  what: string,
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  atol = 1e-4,
+  rtol = 1e-4,
+): void {
   expect(got.length, `${what}: length`).toBe(want.length);
   let worst = -1;
   let worstExcess = 0;
@@ -46,6 +52,8 @@ export function expectClose(what: string, got: ArrayLike<number>, want: ArrayLik
     }
   }
   if (worst >= 0) {
-    throw new Error(`${what}: max diff ${maxAbsDiff(got, want).toExponential(2)}; element ${worst}: got ${got[worst]}, want ${want[worst]}`);
+    throw new Error(
+      `${what}: max diff ${maxAbsDiff(got, want).toExponential(2)}; element ${worst}: got ${got[worst]}, want ${want[worst]}`,
+    );
   }
 }

@@ -27,10 +27,25 @@ describe.each<MatmulVariant>(['blocked', 'tiled'])('matmul (%s)', (variant) => {
           const out = ctx.upload('out', init);
           const out2 = ctx.upload('out2', init);
           matmul(ctx, { a: bufs[0], b: bufs[1], bias: bufs[2], out, M, N, K, transA, transB, variant });
-          matmul(ctx, { a: bufs[0], b: bufs[1], out: out2, M, N, K, transA, transB, accumulate: true, variant });
+          matmul(ctx, {
+            a: bufs[0],
+            b: bufs[1],
+            out: out2,
+            M,
+            N,
+            K,
+            transA,
+            transB,
+            accumulate: true,
+            variant,
+          });
           const shape = { M, N, K, transA, transB };
           expectClose(`${M}x${N}x${K} bias`, await ctx.read(out), matmulRef(a, b, shape, bias));
-          expectClose(`${M}x${N}x${K} accumulate`, await ctx.read(out2), matmulRef(a, b, shape, undefined, init));
+          expectClose(
+            `${M}x${N}x${K} accumulate`,
+            await ctx.read(out2),
+            matmulRef(a, b, shape, undefined, init),
+          );
           [...bufs, out, out2].forEach((x) => x.destroy());
         }
       });

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Everything CI runs (`npm test`): setup, type-check, lint, unit tests, GPU kernel tests in Node on SwiftShader,
+# and the Playwright suite in headless Chromium with WebGPU.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
+step "type-check"; npx tsc -p tsconfig.json --noEmit
+step "lint";       npx eslint . && npx prettier --check . --log-level warn
+step "unit tests"; npx vitest run --project unit
+# The GPU tests run on SwiftShader (Debian's chromium ships it) so results are the same on every machine.
+step "GPU tests (Node, SwiftShader)"
+EDITSCOPE_ADAPTER=swiftshader npx vitest run --project gpu
+step "build";      npx vite build --logLevel warn
+step "e2e (headless Chromium, WebGPU on SwiftShader)"
+CI=1 npx playwright test

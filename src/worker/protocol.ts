@@ -1,0 +1,52 @@
+// The typed message protocol between the UI thread and the engine worker (web-llm style): every request has an
+// id; the worker answers with exactly one `result` or `error`, and may send `progress` events before it.
+// Errors cross the boundary as { name, message } so the UI can branch on the name and show the sentence.
+
+import type { AdapterSummary } from '../gpu/adapter.ts';
+import type { MatmulCheckResult } from '../gpu/self-check.ts';
+
+/** Request name -> [payload, result]. Extend here; the client and the worker are typed from this map. */
+export interface EngineCalls {
+  init: [Record<string, never>, { adapter: AdapterSummary }];
+  selfCheck: [Record<string, never>, { results: MatmulCheckResult[] }];
+}
+
+export type CallName = keyof EngineCalls;
+export type CallPayload<K extends CallName> = EngineCalls[K][0];
+export type CallResult<K extends CallName> = EngineCalls[K][1];
+
+export interface ProgressEvent {
+  /** What is happening, for a progress bar label ("Downloading model.safetensors"). */
+  stage: string;
+  /** 0..1, or null when unknown. */
+  fraction: number | null;
+}
+
+export type ToWorker =
+  { kind: 'call'; id: number; name: CallName; payload: unknown } | { kind: 'cancel'; id: number };
+
+export type FromWorker =
+  | { kind: 'result'; id: number; result: unknown }
+  | { kind: 'error'; id: number; error: EngineErrorInfo }
+  | { kind: 'progress'; id: number; progress: ProgressEvent }
+  | { kind: 'deviceLost'; message: string };
+
+export interface EngineErrorInfo {
+  name: string;
+  message: string;
+}
+
+/** The UI-side view of a worker failure: `name` is the engine's error class (WebGPUUnavailableError, ...). */
+export class EngineError extends Error {
+  constructor(info: EngineErrorInfo) {
+    super(info.message);
+    this.name = info.name;
+  }
+}
+
+export class CancelledError extends Error {
+  override name = 'CancelledError';
+  constructor() {
+    super('Cancelled.');
+  }
+}

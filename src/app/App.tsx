@@ -11,13 +11,14 @@ type Boot =
   | { state: 'failed'; detail: string };
 
 export function App() {
-  const [boot, setBoot] = useState<Boot>({ state: 'starting' });
+  const [boot, setBoot] = useState<Boot>(() =>
+    'gpu' in navigator && navigator.gpu
+      ? { state: 'starting' }
+      : { state: 'no-webgpu', detail: 'This browser exposes no navigator.gpu.' },
+  );
 
   useEffect(() => {
-    if (!('gpu' in navigator)) {
-      setBoot({ state: 'no-webgpu', detail: 'This browser exposes no navigator.gpu.' });
-      return;
-    }
+    if (!('gpu' in navigator && navigator.gpu)) return;
     const engine = EngineClient.create();
     engine.call('init', {}).then(
       ({ adapter }) => setBoot({ state: 'ready', engine, adapter }),

@@ -221,17 +221,20 @@ export class GpuContext {
   async scoped<T>(what: string, fn: () => T): Promise<T> {
     this.device.pushErrorScope('out-of-memory');
     this.device.pushErrorScope('validation');
-    let result: T;
+    let result: T | undefined;
+    let thrown: unknown;
     try {
       result = fn();
-    } finally {
-      this.endPass();
-      const validation = await this.device.popErrorScope();
-      const oom = await this.device.popErrorScope();
-      const err = oom ?? validation;
-      if (err) throw toTypedError(what, err);
+    } catch (e) {
+      thrown = e;
     }
-    return result;
+    this.endPass();
+    const validation = await this.device.popErrorScope();
+    const oom = await this.device.popErrorScope();
+    const gpuError = oom ?? validation;
+    if (gpuError) throw toTypedError(what, gpuError);
+    if (thrown !== undefined) throw thrown;
+    return result as T;
   }
 
   destroy(): void {

@@ -4,11 +4,29 @@
 
 import type { AdapterSummary } from '../gpu/adapter.ts';
 import type { MatmulCheckResult } from '../gpu/self-check.ts';
+import type { EditOutcome, EditRequest, MethodName, MethodSettings, ModelInfo, ModelSource, TokenProb } from '../engine/types.ts';
 
 /** Request name -> [payload, result]. Extend here; the client and the worker are typed from this map. */
 export interface EngineCalls {
   init: [Record<string, never>, { adapter: AdapterSummary }];
   selfCheck: [Record<string, never>, { results: MatmulCheckResult[] }];
+  /** Loads a model (replacing the current one and its edits); `files` only for kind 'local'. */
+  loadModel: [
+    { source: ModelSource; files?: { config: string; safetensors: ArrayBuffer; tokenizer: string } },
+    { model: ModelInfo },
+  ];
+  /** Top-k next tokens of the current (edited) model for each prompt. */
+  predict: [{ prompts: string[]; k: number }, { results: { prompt: string; top: TokenProb[] }[] }];
+  generate: [{ prompt: string; maxTokens: number }, { text: string }];
+  /** Applies an edit on top of the current edits and reads every probe before (unedited model) and after. */
+  edit: [
+    { request: EditRequest; method: MethodName; settings: MethodSettings; gen: string[]; loc: string[] },
+    EditOutcome,
+  ];
+  /** Reverts one edit (any order); the others stay applied. */
+  revert: [{ editId: string }, { remaining: string[] }];
+  /** Back to the original weights. */
+  reset: [Record<string, never>, Record<string, never>];
 }
 
 export type CallName = keyof EngineCalls;

@@ -1,0 +1,77 @@
+// Plain-data types that cross the worker boundary and appear in CLI JSON. No GPU objects here.
+
+export type MethodName = 'ibke' | 'mend' | 'rome' | 'ft';
+
+export interface TokenProb {
+  token: string;
+  id: number;
+  prob: number;
+}
+
+export type ModelSource =
+  | { kind: 'embedded'; name: 'fact-world' }
+  | { kind: 'hub'; repoId: string; revision?: string; endpoint?: string }
+  | { kind: 'local'; label: string };
+
+export interface ModelInfo {
+  source: ModelSource;
+  name: string;
+  nLayer: number;
+  nHead: number;
+  nEmbd: number;
+  nPositions: number;
+  vocabSize: number;
+  parameterCount: number;
+  /** Methods with trained editors / caches available for this model. */
+  methods: MethodName[];
+}
+
+/** One edit the user asked for. `subject` must occur in `prompt`; `target` usually starts with a space. */
+export interface EditRequest {
+  prompt: string;
+  subject: string;
+  target: string;
+}
+
+/** Per-method settings; every field optional, engine defaults documented in src/editors. */
+export interface MethodSettings {
+  /** FT-L: Adam steps, learning rate, L-infinity radius, layer. */
+  steps?: number;
+  lr?: number;
+  epsilon?: number;
+  layer?: number;
+  /** MEND / IBKE: multiplier on the learned step size. */
+  stepScale?: number;
+}
+
+export interface ProbeReading {
+  text: string;
+  /** Top-k next tokens before and after the edit. */
+  before: TokenProb[];
+  after: TokenProb[];
+  /** p(first target token) and its rank (1 = top), before and after. */
+  target?: { token: string; probBefore: number; probAfter: number; rankBefore: number; rankAfter: number };
+  /** Teacher-forced: does the model now produce the expected tokens (gen: the target; loc: its old answer)? */
+  success: boolean;
+  kl?: number;
+}
+
+export interface EditMetrics {
+  reliability: number;
+  generality: number;
+  locality: number;
+  kl: number;
+}
+
+export interface EditOutcome {
+  editId: string;
+  method: MethodName;
+  latencyMs: number;
+  request: EditRequest;
+  prompt: ProbeReading;
+  gen: ProbeReading[];
+  loc: ProbeReading[];
+  metrics: EditMetrics;
+  /** Greedy continuation of the edit prompt (~20 tokens), before and after. */
+  continuation: { before: string; after: string };
+}

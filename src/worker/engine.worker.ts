@@ -32,7 +32,7 @@ export interface HandlerTools {
 
 type Handlers = { [K in CallName]: (payload: CallPayload<K>, tools: HandlerTools) => Promise<CallResult<K>> };
 
-const handlers: Handlers = {
+const handlers: Partial<Handlers> = {
   init: async () => ({ adapter: (await context()).adapter }),
   selfCheck: async () => ({ results: await runMatmulCheck(await context()) }),
 };
@@ -59,7 +59,8 @@ self.addEventListener('message', async (ev: MessageEvent<ToWorker>) => {
     },
   };
   try {
-    const handler = handlers[name] as (p: unknown, t: HandlerTools) => Promise<unknown>;
+    const handler = handlers[name] as ((p: unknown, t: HandlerTools) => Promise<unknown>) | undefined;
+    if (!handler) throw new Error(`The engine does not handle "${name}" yet.`);
     post({ kind: 'result', id, result: await handler(payload, tools) });
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));

@@ -3,6 +3,7 @@
 
 import type { AcquiredDevice, AdapterSummary } from './adapter.ts';
 import { DeviceLostError, GpuOutOfMemoryError, GpuValidationError } from './errors.ts';
+import type { GpuProfiler } from './profiler.ts';
 
 export type Constants = Record<string, number>;
 
@@ -22,6 +23,8 @@ export interface Dispatch {
   /** Storage buffers for bindings 1..n, in order. */
   buffers: (GPUBuffer | { buffer: GPUBuffer; offset: number; size: number })[];
   workgroups: [number, number?, number?];
+  /** Floating-point operations of this dispatch, for the profiler's GFLOP/s (0 when not meaningful). */
+  flops?: number;
 }
 
 const UNIFORM_SLOT = 256; // minUniformBufferOffsetAlignment on every adapter
@@ -48,6 +51,8 @@ export class GpuContext {
   readonly prefersTiled: boolean;
   private uncaptured: Error | null = null;
   private readonly lostListeners = new Set<(e: DeviceLostError) => void>();
+  /** Benchmarks attach one to time every dispatch (each then gets its own timestamped pass). */
+  profiler: GpuProfiler | null = null;
 
   constructor({ device, summary }: AcquiredDevice) {
     this.device = device;
@@ -124,6 +129,13 @@ export class GpuContext {
       entries,
     });
     this.encoder ??= this.device.createCommandEncoder({ label: 'editscope batch' });
+    if (this.profiler) {
+      if (this.profiler.full) this.flush();
+      this.endPass();
+      this.encoder ??= this.device.createCommandEncoder({ label: 'editscope batch' });
+      const timestampWrites = this.profiler.passTimestamps(d.kernel.name, d.flops ?? 0);
+      this.pass = this.encoder.beginComputePass({ label: d.kernel.name, timestampWrites });
+    }
     this.pass ??= this.encoder.beginComputePass({ label: 'editscope pass' });
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, group);
@@ -153,6 +165,7 @@ export class GpuContext {
       this.slot = 0;
     }
     if (this.encoder) {
+      this.profiler?.resolve(this.encoder);
       this.device.queue.submit([this.encoder.finish()]);
       this.encoder = null;
     }

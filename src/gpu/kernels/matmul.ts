@@ -38,5 +38,6 @@ export function matmul(ctx: GpuContext, x: MatmulArgs): void {
     params: [x.M, x.N, x.K],
     buffers: [x.a, x.b, x.bias ?? ctx.empty, x.out],
     workgroups: [Math.ceil(x.N / tile), Math.ceil(x.M / tile)],
+    flops: 2 * x.M * x.N * x.K,
   });
 }

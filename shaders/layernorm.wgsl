@@ -67,15 +67,15 @@ fn layernorm_forward(@builtin(local_invocation_index) lid: u32, @builtin(workgro
   let lane = lid % LANES;
   for (var first = wid.x * rows_per_group; first < p.N; first += ng.x * rows_per_group) {
     let row = first + lid / LANES;
-    let active = row < p.N;
+    let in_range = row < p.N;
     let x0 = row * p.C;
     var s = 0.0;
-    if (active) { for (var c = lane; c < p.C; c += LANES) { s += fwd_inp[x0 + c]; } }
+    if (in_range) { for (var c = lane; c < p.C; c += LANES) { s += fwd_inp[x0 + c]; } }
     let mean = row_sum(vec2(s, 0.0), lid).x / f32(p.C);
     var q = 0.0; // two passes (not Σx² − mean²): no cancellation when |mean| >> std
-    if (active) { for (var c = lane; c < p.C; c += LANES) { let d = fwd_inp[x0 + c] - mean; q += d * d; } }
+    if (in_range) { for (var c = lane; c < p.C; c += LANES) { let d = fwd_inp[x0 + c] - mean; q += d * d; } }
     let rstd = inverseSqrt(row_sum(vec2(q, 0.0), lid).x / f32(p.C) + p.eps);
-    if (active) {
+    if (in_range) {
       for (var c = lane; c < p.C; c += LANES) {
         fwd_out[x0 + c] = (fwd_inp[x0 + c] - mean) * rstd * fwd_weight[c] + fwd_bias[c];
       }
@@ -91,12 +91,12 @@ fn layernorm_backward(@builtin(local_invocation_index) lid: u32, @builtin(workgr
   let lane = lid % LANES;
   for (var first = wid.x * rows_per_group; first < p.N; first += ng.x * rows_per_group) {
     let row = first + lid / LANES;
-    let active = row < p.N;
+    let in_range = row < p.N;
     let x0 = row * p.C;
     var mean = 0.0;
     var rstd = 0.0;
     var sums = vec2(0.0); // (Σ dnorm, Σ dnorm·xhat)
-    if (active) {
+    if (in_range) {
       mean = bwd_mean[row];
       rstd = bwd_rstd[row];
       for (var c = lane; c < p.C; c += LANES) {
@@ -105,7 +105,7 @@ fn layernorm_backward(@builtin(local_invocation_index) lid: u32, @builtin(workgr
       }
     }
     let avg = row_sum(sums, lid) / f32(p.C);
-    if (active) {
+    if (in_range) {
       for (var c = lane; c < p.C; c += LANES) {
         let dnorm = bwd_dout[x0 + c] * bwd_weight[c];
         let xhat = (bwd_inp[x0 + c] - mean) * rstd;

@@ -6,7 +6,11 @@ export interface GatherShape {
 }
 
 /** out[r] = inp[idx[r]], (R, C); an index past the end gives a zero row. */
-export function gatherRowsRef(inp: ArrayLike<number>, idx: ArrayLike<number>, { R, C }: GatherShape): Float64Array {
+export function gatherRowsRef(
+  inp: ArrayLike<number>,
+  idx: ArrayLike<number>,
+  { R, C }: GatherShape,
+): Float64Array {
   const rows = Math.floor(inp.length / C);
   const out = new Float64Array(R * C);
   for (let r = 0; r < R; r++) {

@@ -8,7 +8,13 @@ describe('layernorm reference', () => {
 
   it('forward normalizes each row to mean 0 and variance var/(var + eps)', () => {
     const inp = seededArray(15, 1).map((x, i) => x * 3 + i); // rows with a large mean
-    const { out, mean, rstd } = layernormForwardRef(inp, new Float64Array(5).fill(1), new Float64Array(5), shape, eps);
+    const { out, mean, rstd } = layernormForwardRef(
+      inp,
+      new Float64Array(5).fill(1),
+      new Float64Array(5),
+      shape,
+      eps,
+    );
     for (let n = 0; n < 3; n++) {
       const row = Array.from(out.slice(n * 5, n * 5 + 5));
       const mu = row.reduce((s, x) => s + x, 0) / 5;

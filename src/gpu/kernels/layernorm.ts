@@ -15,7 +15,8 @@ export type LayernormVariant = 'row-per-invocation' | 'row-per-workgroup';
 const MIN_SHARED_WIDTH = 128;
 
 function lanesFor(ctx: GpuContext, C: number, variant?: LayernormVariant): number {
-  const chosen = variant ?? (ctx.prefersTiled && C >= MIN_SHARED_WIDTH ? 'row-per-workgroup' : 'row-per-invocation');
+  const chosen =
+    variant ?? (ctx.prefersTiled && C >= MIN_SHARED_WIDTH ? 'row-per-workgroup' : 'row-per-invocation');
   return chosen === 'row-per-workgroup' ? WORKGROUP : 1;
 }
 

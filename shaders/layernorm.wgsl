@@ -9,6 +9,8 @@
 //   LANES = 1  (CPU adapters, or small C): one invocation per row, a plain serial loop; the reductions compile
 //              to nothing, so there is no barrier at all. SwiftShader and lavapipe run invocations as SIMD lanes
 //              and pay heavily per barrier, and a row of C = 768 is only a few thousand flops.
+//              Measured (N = 256, C = 768, forward + backward): 12 ms vs 58 ms on SwiftShader, 2–4 vs 10 ms on
+//              lavapipe, for LANES = 1 vs 64.
 //   LANES = 64 (GPUs): one workgroup per row, coalesced strided reads, then a log2(64)-step tree reduction in
 //              workgroup memory (vec2, so both sums of a pass share its barriers).
 // Row kernels: 1-D dispatch of min(ceil(N / (64 / LANES)), 65535) groups, looping over rows grid-stride (the

@@ -41,11 +41,15 @@ async function readRequired(dir: string, file: string): Promise<Buffer> {
 
 /** The three files of a checkpoint folder, unparsed. */
 export async function readCheckpointFiles(dir: string): Promise<CheckpointFiles> {
-  const [config, safetensors, tokenizer] = await Promise.all([
+  const results = await Promise.allSettled([
     readRequired(dir, CHECKPOINT_FILES.config),
     readRequired(dir, CHECKPOINT_FILES.safetensors),
     readRequired(dir, CHECKPOINT_FILES.tokenizer),
   ]);
+  // Report the first failure in file order, whichever read finished first.
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const [config, safetensors, tokenizer] = results.map((r) => (r as PromiseFulfilledResult<Buffer>).value);
   return {
     config: config.toString('utf8'),
     safetensors: new Uint8Array(safetensors.buffer, safetensors.byteOffset, safetensors.byteLength),

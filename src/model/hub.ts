@@ -102,7 +102,14 @@ async function readBody(
   const chunks: Uint8Array[] = [];
   let loaded = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e; // the caller cancelled: not a download problem
+      throw new DownloadError(url, `broke off after ${loaded} bytes (${(e as Error).message}). Try again.`);
+    }
+    const { done, value } = chunk;
     if (done) break;
     loaded += value.length;
     if (loaded > maxBytes) {

@@ -12,7 +12,14 @@ import { languageModelRows, makeBatch } from '../src/model/gpt2/batch.ts';
 import { parameterCount, parameterShapes, type Gpt2Dims } from '../src/model/gpt2/dims.ts';
 import { Gpt2Model } from '../src/model/gpt2/model.ts';
 
-const GPT2_124M: Gpt2Dims = { nLayer: 12, nHead: 12, nEmbd: 768, nPositions: 1024, vocabSize: 50257, eps: 1e-5 };
+const GPT2_124M: Gpt2Dims = {
+  nLayer: 12,
+  nHead: 12,
+  nEmbd: 768,
+  nPositions: 1024,
+  vocabSize: 50257,
+  eps: 1e-5,
+};
 const TOKENS = 32;
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 
@@ -31,7 +38,10 @@ function randomWeights(d: Gpt2Dims): Map<string, Float32Array> {
   return w;
 }
 
-async function timed(ctx: GpuContext, run: () => Promise<unknown>): Promise<{ wallMs: number; kernels: KernelStat[] }> {
+async function timed(
+  ctx: GpuContext,
+  run: () => Promise<unknown>,
+): Promise<{ wallMs: number; kernels: KernelStat[] }> {
   await run(); // warm-up: pipelines compiled, buffers sized
   const profiler = new GpuProfiler(ctx.device);
   let wall = 0;
@@ -44,7 +54,12 @@ async function timed(ctx: GpuContext, run: () => Promise<unknown>): Promise<{ wa
   ctx.profiler = profiler;
   for (let i = 0; i < REPEATS; i++) await run();
   ctx.profiler = null;
-  const kernels = (await profiler.collect()).map((k) => ({ ...k, ms: k.ms / REPEATS, flops: k.flops / REPEATS, dispatches: k.dispatches / REPEATS }));
+  const kernels = (await profiler.collect()).map((k) => ({
+    ...k,
+    ms: k.ms / REPEATS,
+    flops: k.flops / REPEATS,
+    dispatches: k.dispatches / REPEATS,
+  }));
   return { wallMs: wall / REPEATS, kernels };
 }
 
@@ -70,16 +85,29 @@ const result = {
   tokens: TOKENS,
   repeats: REPEATS,
   forward,
-  backwardToBlock9: { note: 'forward + backward from the loss down to block 9 mlp.c_fc, capturing (u, δ) of every linear on the way, no dense weight gradients', ...backward },
+  backwardToBlock9: {
+    note: 'forward + backward from the loss down to block 9 mlp.c_fc, capturing (u, δ) of every linear on the way, no dense weight gradients',
+    ...backward,
+  },
   command: 'node --import ./bin/register.mjs bench/engine.ts',
 };
 mkdirSync('bench/results', { recursive: true });
-const slug = ctx.adapter.isCpu ? (adapter.toLowerCase().includes('swiftshader') ? 'swiftshader' : 'lavapipe') : 'gpu';
+const slug = ctx.adapter.isCpu
+  ? adapter.toLowerCase().includes('swiftshader')
+    ? 'swiftshader'
+    : 'lavapipe'
+  : 'gpu';
 const file = `bench/results/engine-${slug}.json`;
 writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
-for (const [name, r] of [['forward', forward], ['backward to block 9', backward]] as const) {
+for (const [name, r] of [
+  ['forward', forward],
+  ['backward to block 9', backward],
+] as const) {
   console.log(`\n${name}: ${r.wallMs.toFixed(0)} ms wall`);
-  for (const k of r.kernels) console.log(`  ${k.kernel.padEnd(14)} ${k.ms.toFixed(1).padStart(8)} ms  ${k.gflops.toFixed(2).padStart(6)} GFLOP/s  (${k.dispatches} dispatches)`);
+  for (const k of r.kernels)
+    console.log(
+      `  ${k.kernel.padEnd(14)} ${k.ms.toFixed(1).padStart(8)} ms  ${k.gflops.toFixed(2).padStart(6)} GFLOP/s  (${k.dispatches} dispatches)`,
+    );
 }
 console.log(`\nwrote ${file} (${captured / (REPEATS * 2 + 1)} linears captured per backward)`);
 model.destroy();

@@ -167,3 +167,15 @@ describe('serializeSafetensors', () => {
     );
   });
 });
+
+describe('tensors read from a Node Buffer', () => {
+  it('copies only the tensor bytes, not the Buffer pool behind them', () => {
+    const bytes = serializeSafetensors([
+      { name: 'a', shape: [2], data: new Float32Array([1, 2]) },
+      { name: 'b', shape: [3], data: new Float32Array([3, 4, 5]) },
+    ]);
+    const pooled = Buffer.from(bytes); // small Buffers share one pool: .buffer is larger than the file
+    const file = parseSafetensors(pooled, 'pooled.safetensors');
+    expect(Array.from(tensorToFloat32(file, 'b'))).toEqual([3, 4, 5]);
+  });
+});

@@ -189,8 +189,9 @@ export function tensorToFloat32(file: SafetensorsFile, name: string): Float32Arr
   const info = file.tensors.get(name);
   if (!info) throw new SafetensorsError(file.fileName, `has no tensor named ${JSON.stringify(name)}.`);
   if (!LITTLE_ENDIAN) throw new SafetensorsError(file.fileName, 'cannot be read on a big-endian machine.');
-  // A copy of the bytes is aligned for any typed array, whatever the offset in the file.
-  const raw = file.bytes.slice(info.byteOffset, info.byteOffset + info.byteLength).buffer;
+  // A copy of the bytes is aligned for any typed array, whatever the offset in the file. (Copy with the
+  // Uint8Array constructor: a Node Buffer's slice() is a view into a shared pool, not a copy.)
+  const raw = new Uint8Array(file.bytes.subarray(info.byteOffset, info.byteOffset + info.byteLength)).buffer;
   switch (info.dtype) {
     case 'F32':
       return new Float32Array(raw);

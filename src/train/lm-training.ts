@@ -1,7 +1,6 @@
 // The language-model training loop, platform-free: the CLI (Node) and a browser page drive the same code and
 // supply storage through callbacks. Progress reports tokens/s, loss and ETA; checkpoints make it resumable.
 
-import type { Gpt2Model } from '../model/gpt2/model.ts';
 import { DEFAULT_ADAMW, Gpt2Trainer, type AdamWConfig } from '../model/gpt2/training.ts';
 import { batchIndices, learningRate } from './schedule.ts';
 
@@ -50,7 +49,6 @@ export function validateTrainingConfig(c: LmTrainingConfig, corpusSize: number):
 
 /** Trains from `trainer.step` to `config.steps`. Returns the loss curve (the resumed part appended). */
 export async function trainLanguageModel(
-  model: Gpt2Model,
   trainer: Gpt2Trainer,
   corpus: number[][],
   config: LmTrainingConfig,
@@ -68,14 +66,21 @@ export async function trainLanguageModel(
     const seqs = batchIndices(corpus.length, config.batch, config.seed, step).map((i) => corpus[i]);
     const lr = learningRate(step, config.lr, config.warmup, config.steps);
     const loss = await trainer.trainStep(seqs, { ...adam, lr });
-    if (!Number.isFinite(loss)) throw new Error(`The loss became ${loss} at step ${step}: lower --lr and resume from the last checkpoint.`);
+    if (!Number.isFinite(loss))
+      throw new Error(
+        `The loss became ${loss} at step ${step}: lower --lr and resume from the last checkpoint.`,
+      );
     tokens += seqs.reduce((s, q) => s + q.length, 0);
     const seconds = (performance.now() - started) / 1000;
     const tokensPerSecond = tokens / seconds;
     const point = { step: trainer.step, loss, lr, tokensPerSecond };
     curve.push(point);
     const done = trainer.step - firstStep;
-    hooks.onProgress?.({ ...point, totalSteps: config.steps, etaSeconds: ((config.steps - trainer.step) * seconds) / done });
+    hooks.onProgress?.({
+      ...point,
+      totalSteps: config.steps,
+      etaSeconds: ((config.steps - trainer.step) * seconds) / done,
+    });
     if (trainer.step % config.checkpointEvery === 0 || trainer.step === config.steps) {
       await hooks.onCheckpoint?.({ step: trainer.step, trainer, curve });
     }

@@ -2,7 +2,13 @@
 // exactly the batches an uninterrupted one would have seen.
 
 /** Linear warm-up, then cosine decay to `minRatio`·lr at `totalSteps` (nanoGPT's get_lr). */
-export function learningRate(step: number, lr: number, warmup: number, totalSteps: number, minRatio = 0.1): number {
+export function learningRate(
+  step: number,
+  lr: number,
+  warmup: number,
+  totalSteps: number,
+  minRatio = 0.1,
+): number {
   if (step < warmup) return (lr * (step + 1)) / warmup;
   const progress = Math.min(1, (step - warmup) / Math.max(1, totalSteps - warmup));
   return lr * (minRatio + (1 - minRatio) * 0.5 * (1 + Math.cos(Math.PI * progress)));

@@ -42,12 +42,7 @@ export class Gpt2Activations {
   readonly discardW: GPUBuffer; // (C) LayerNorm weight/bias gradients nobody asked for land here
   readonly discardB: GPUBuffer; // (C)
 
-  constructor(
-    ctx: GpuContext,
-    dims: Gpt2Dims,
-    rows: number,
-    attCells: number,
-  ) {
+  constructor(ctx: GpuContext, dims: Gpt2Dims, rows: number, attCells: number) {
     this.rows = rows;
     this.attCells = attCells;
     const C = dims.nEmbd;
@@ -93,7 +88,9 @@ export class Gpt2Activations {
 
   /** Every buffer, for destroy(). */
   private all(): GPUBuffer[] {
-    const own = Object.values(this).filter((v): v is GPUBuffer => typeof v === 'object' && v !== null && 'mapState' in v);
+    const own = Object.values(this).filter(
+      (v): v is GPUBuffer => typeof v === 'object' && v !== null && 'mapState' in v,
+    );
     return [...own, ...this.layers.flatMap((l) => Object.values(l) as GPUBuffer[])];
   }
 

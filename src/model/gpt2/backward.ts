@@ -64,20 +64,54 @@ export function backward(
       C,
     });
 
-  const linearBackward = (layer: number, name: LinearName, x: GPUBuffer, dy: GPUBuffer, dx: GPUBuffer | null) => {
+  const linearBackward = (
+    layer: number,
+    name: LinearName,
+    x: GPUBuffer,
+    dy: GPUBuffer,
+    dx: GPUBuffer | null,
+  ) => {
     const { nIn, nOut } = linearShape(d, name);
     const h = `h.${layer}.${name}`;
     opts.onLinear?.(layer, name, x, dy);
     // dW (nIn, nOut) += xᵀ (nIn, N) · dy (N, nOut);  db (nOut) += ones(1, N) · dy
-    if (want(`${h}.weight`)) matmul(ctx, { a: x, b: dy, out: g!.get(`${h}.weight`), M: nIn, N: nOut, K: N, transA: true, accumulate: true });
-    if (want(`${h}.bias`)) matmul(ctx, { a: a.ones, b: dy, out: g!.get(`${h}.bias`), M: 1, N: nOut, K: N, accumulate: true });
+    if (want(`${h}.weight`))
+      matmul(ctx, {
+        a: x,
+        b: dy,
+        out: g!.get(`${h}.weight`),
+        M: nIn,
+        N: nOut,
+        K: N,
+        transA: true,
+        accumulate: true,
+      });
+    if (want(`${h}.bias`))
+      matmul(ctx, { a: a.ones, b: dy, out: g!.get(`${h}.bias`), M: 1, N: nOut, K: N, accumulate: true });
     // dx (N, nIn) = dy (N, nOut) · Wᵀ
     if (dx) matmul(ctx, { a: dy, b: p.get(`${h}.weight`), out: dx, M: N, N: nIn, K: nOut, transB: true });
   };
 
   // Head: dlogits (R, V) overwrites the logits buffer; dwte += dlogitsᵀ · x; dx (R, C) = dlogits · wte.
-  softmaxCrossEntropyBackward(ctx, { probs: head.probs, targets: head.targets, weights: head.weights, dlogits: head.logits, R, V });
-  if (want('wte.weight')) matmul(ctx, { a: head.logits, b: head.x, out: g!.get('wte.weight'), M: V, N: C, K: R, transA: true, accumulate: true });
+  softmaxCrossEntropyBackward(ctx, {
+    probs: head.probs,
+    targets: head.targets,
+    weights: head.weights,
+    dlogits: head.logits,
+    R,
+    V,
+  });
+  if (want('wte.weight'))
+    matmul(ctx, {
+      a: head.logits,
+      b: head.x,
+      out: g!.get('wte.weight'),
+      M: V,
+      N: C,
+      K: R,
+      transA: true,
+      accumulate: true,
+    });
   matmul(ctx, { a: head.logits, b: p.get('wte.weight'), out: head.dx, M: R, N: C, K: V });
   ctx.clear(a.dC, 0, N * C * 4);
   scatterAddRows(ctx, { dout: head.dx, idx: head.rowIdx, dinp: a.dC, R, C });
@@ -98,12 +132,30 @@ export function backward(
     lnBackward(`${h}.ln_2`, a.dC, L.res2, L.ln2Mean, L.ln2Rstd);
     // Attention: dresidual now holds ∂L/∂res2 = ∂L/∂(attn.c_proj output).
     linearBackward(l, 'attn.c_proj', L.atty, a.dresidual, a.dC);
-    attentionBackward(ctx, { dout: a.dC, qkv: L.qkv, att: L.att, dqkv: a.d3C, scratch: a.datt, B, T, C, NH: d.nHead });
+    attentionBackward(ctx, {
+      dout: a.dC,
+      qkv: L.qkv,
+      att: L.att,
+      dqkv: a.d3C,
+      scratch: a.datt,
+      B,
+      T,
+      C,
+      NH: d.nHead,
+    });
     linearBackward(l, 'attn.c_attn', L.ln1, a.d3C, a.dC);
     lnBackward(`${h}.ln_1`, a.dC, xin, L.ln1Mean, L.ln1Rstd);
   }
   if (stop === 0 && g && (want('wte.weight') || want('wpe.weight'))) {
     // Embeddings always accumulate into real gradient buffers; only a full training backward reaches them.
-    embeddingBackward(ctx, { ids: a.ids, dout: a.dresidual, dwte: g.get('wte.weight'), dwpe: g.get('wpe.weight'), N, T, C });
+    embeddingBackward(ctx, {
+      ids: a.ids,
+      dout: a.dresidual,
+      dwte: g.get('wte.weight'),
+      dwpe: g.get('wpe.weight'),
+      N,
+      T,
+      C,
+    });
   }
 }

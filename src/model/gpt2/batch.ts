@@ -21,7 +21,8 @@ export function makeBatch(sequences: number[][], maxT: number): TokenBatch {
   if (sequences.length === 0) throw new Error('Empty batch: give at least one sequence.');
   const T = Math.max(...sequences.map((s) => s.length));
   if (T === 0) throw new Error('A sequence is empty: every prompt needs at least one token.');
-  if (T > maxT) throw new Error(`A sequence has ${T} tokens; this model's context is ${maxT}. Shorten the prompt.`);
+  if (T > maxT)
+    throw new Error(`A sequence has ${T} tokens; this model's context is ${maxT}. Shorten the prompt.`);
   const B = sequences.length;
   const ids = new Uint32Array(B * T);
   sequences.forEach((s, b) => ids.set(s, b * T));
@@ -37,7 +38,8 @@ export function lastTokenRows(batch: TokenBatch): HeadRow[] {
 export function languageModelRows(batch: TokenBatch): HeadRow[] {
   const rows: HeadRow[] = [];
   batch.lengths.forEach((len, b) => {
-    for (let t = 0; t + 1 < len; t++) rows.push({ row: b * batch.T + t, target: batch.ids[b * batch.T + t + 1], weight: 1 });
+    for (let t = 0; t + 1 < len; t++)
+      rows.push({ row: b * batch.T + t, target: batch.ids[b * batch.T + t + 1], weight: 1 });
   });
   rows.forEach((r) => (r.weight = 1 / rows.length));
   return rows;
@@ -55,7 +57,11 @@ export function completionRows(batch: TokenBatch, promptLengths: number[], scale
     const n = len - p;
     if (p < 1 || n < 1) throw new Error('A completion needs at least one prompt token and one target token.');
     for (let t = p - 1; t < len - 1; t++) {
-      rows.push({ row: b * batch.T + t, target: batch.ids[b * batch.T + t + 1], weight: scale / (n * batch.B) });
+      rows.push({
+        row: b * batch.T + t,
+        target: batch.ids[b * batch.T + t + 1],
+        weight: scale / (n * batch.B),
+      });
     }
   });
   return rows;

@@ -21,7 +21,10 @@ export interface BatchShape {
 }
 
 /** An extra term on a linear layer's output, y += f(x), used by editors (FT-L deltas, ROME's v* search). */
-export type LinearHook = (ctx: GpuContext, args: { layer: number; linear: LinearName; x: GPUBuffer; y: GPUBuffer; rows: number }) => void;
+export type LinearHook = (
+  ctx: GpuContext,
+  args: { layer: number; linear: LinearName; x: GPUBuffer; y: GPUBuffer; rows: number },
+) => void;
 
 export function linear(
   ctx: GpuContext,
@@ -41,36 +44,96 @@ export function linear(
 }
 
 /** Runs the blocks and the final LayerNorm over all B·T rows (ids must already be in `a.ids`). */
-export function forwardTrunk(ctx: GpuContext, p: Gpt2Parameters, a: Gpt2Activations, d: Gpt2Dims, { B, T }: BatchShape, hook?: LinearHook): void {
+export function forwardTrunk(
+  ctx: GpuContext,
+  p: Gpt2Parameters,
+  a: Gpt2Activations,
+  d: Gpt2Dims,
+  { B, T }: BatchShape,
+  hook?: LinearHook,
+): void {
   const N = B * T;
   const C = d.nEmbd;
   const eps = d.eps;
-  embeddingForward(ctx, { ids: a.ids, wte: p.get('wte.weight'), wpe: p.get('wpe.weight'), out: a.encoded, N, T, C });
+  embeddingForward(ctx, {
+    ids: a.ids,
+    wte: p.get('wte.weight'),
+    wpe: p.get('wpe.weight'),
+    out: a.encoded,
+    N,
+    T,
+    C,
+  });
   let x = a.encoded;
   for (let l = 0; l < d.nLayer; l++) {
     const L = a.layers[l];
     const h = `h.${l}`;
-    layernormForward(ctx, { inp: x, weight: p.get(`${h}.ln_1.weight`), bias: p.get(`${h}.ln_1.bias`), out: L.ln1, mean: L.ln1Mean, rstd: L.ln1Rstd, N, C, eps });
+    layernormForward(ctx, {
+      inp: x,
+      weight: p.get(`${h}.ln_1.weight`),
+      bias: p.get(`${h}.ln_1.bias`),
+      out: L.ln1,
+      mean: L.ln1Mean,
+      rstd: L.ln1Rstd,
+      N,
+      C,
+      eps,
+    });
     linear(ctx, p, l, 'attn.c_attn', L.ln1, L.qkv, N, C, 3 * C, hook);
     attentionForward(ctx, { qkv: L.qkv, out: L.atty, att: L.att, B, T, C, NH: d.nHead });
     linear(ctx, p, l, 'attn.c_proj', L.atty, a.scratchC, N, C, C, hook);
     residualForward(ctx, { a: x, b: a.scratchC, out: L.res2, n: N * C });
-    layernormForward(ctx, { inp: L.res2, weight: p.get(`${h}.ln_2.weight`), bias: p.get(`${h}.ln_2.bias`), out: L.ln2, mean: L.ln2Mean, rstd: L.ln2Rstd, N, C, eps });
+    layernormForward(ctx, {
+      inp: L.res2,
+      weight: p.get(`${h}.ln_2.weight`),
+      bias: p.get(`${h}.ln_2.bias`),
+      out: L.ln2,
+      mean: L.ln2Mean,
+      rstd: L.ln2Rstd,
+      N,
+      C,
+      eps,
+    });
     linear(ctx, p, l, 'mlp.c_fc', L.ln2, L.fch, N, C, 4 * C, hook);
     geluForward(ctx, { inp: L.fch, out: L.fchGelu, n: N * 4 * C });
     linear(ctx, p, l, 'mlp.c_proj', L.fchGelu, a.scratchC, N, 4 * C, C, hook);
     residualForward(ctx, { a: L.res2, b: a.scratchC, out: L.out, n: N * C });
     x = L.out;
   }
-  layernormForward(ctx, { inp: x, weight: p.get('ln_f.weight'), bias: p.get('ln_f.bias'), out: a.lnf, mean: a.lnfMean, rstd: a.lnfRstd, N, C, eps });
+  layernormForward(ctx, {
+    inp: x,
+    weight: p.get('ln_f.weight'),
+    bias: p.get('ln_f.bias'),
+    out: a.lnf,
+    mean: a.lnfMean,
+    rstd: a.lnfRstd,
+    N,
+    C,
+    eps,
+  });
 }
 
 /** Logits, probabilities and weighted NLL on R selected rows (head.rowIdx/targets/weights already written). */
-export function forwardHead(ctx: GpuContext, p: Gpt2Parameters, a: Gpt2Activations, head: HeadBuffers, d: Gpt2Dims, R: number): void {
+export function forwardHead(
+  ctx: GpuContext,
+  p: Gpt2Parameters,
+  a: Gpt2Activations,
+  head: HeadBuffers,
+  d: Gpt2Dims,
+  R: number,
+): void {
   const C = d.nEmbd;
   const V = d.vocabSize;
   gatherRows(ctx, { inp: a.lnf, idx: head.rowIdx, out: head.x, R, C });
   // logits (R, V) = x (R, C) · wteᵀ: the tied lm_head.
   matmul(ctx, { a: head.x, b: p.get('wte.weight'), out: head.logits, M: R, N: V, K: C, transB: true });
-  softmaxCrossEntropyForward(ctx, { logits: head.logits, targets: head.targets, weights: head.weights, probs: head.probs, losses: head.losses, R, V });
+  softmaxCrossEntropyForward(ctx, {
+    logits: head.logits,
+    targets: head.targets,
+    weights: head.weights,
+    probs: head.probs,
+    losses: head.losses,
+    R,
+    V,
+  });
 }

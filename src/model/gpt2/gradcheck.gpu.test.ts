@@ -20,7 +20,8 @@ function randomWeights(dims: Gpt2Dims): Map<string, Float32Array> {
   parameterShapes(dims).forEach(([name, shape], i) => {
     const n = shape.reduce((a, b) => a * b, 1);
     const r = randomArray(n, 1000 + i, 0.4);
-    if (name.endsWith('ln_1.weight') || name.endsWith('ln_2.weight') || name === 'ln_f.weight') r.forEach((v, j) => (r[j] = 1 + v / 4));
+    if (name.endsWith('ln_1.weight') || name.endsWith('ln_2.weight') || name === 'ln_f.weight')
+      r.forEach((v, j) => (r[j] = 1 + v / 4));
     w.set(name, r);
   });
   return w;
@@ -57,7 +58,9 @@ it('every parameter gradient matches central finite differences of the loss', as
       ctx.write(model.params.get(name), data);
       const err = Math.abs(fd - g[i]);
       worst = Math.max(worst, err / (1e-3 + Math.abs(g[i])));
-      expect(err, `${name}[${i}]: analytic ${g[i]}, finite difference ${fd}`).toBeLessThan(2e-3 + 0.03 * Math.abs(g[i]));
+      expect(err, `${name}[${i}]: analytic ${g[i]}, finite difference ${fd}`).toBeLessThan(
+        2e-3 + 0.03 * Math.abs(g[i]),
+      );
       checked++;
     }
   }

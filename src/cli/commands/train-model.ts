@@ -11,7 +11,12 @@ import { Gpt2Model } from '../../model/gpt2/model.ts';
 import { Gpt2Trainer } from '../../model/gpt2/training.ts';
 import { parseSafetensors, serializeSafetensors, tensorToFloat32 } from '../../model/safetensors.ts';
 import { TextTokenizer } from '../../model/tokenizer.ts';
-import { trainLanguageModel, type LmTrainingConfig, type LossPoint } from '../../train/lm-training.ts';
+import {
+  trainLanguageModel,
+  type LmTrainingConfig,
+  type LossPoint,
+  type TrainingSequence,
+} from '../../train/lm-training.ts';
 import { floatOption, intOption, parse, requireString, UsageError } from '../args.ts';
 import { gpuContext } from '../engine.ts';
 
@@ -77,16 +82,8 @@ export async function trainModel(argv: string[]): Promise<void> {
   );
 
   const corpusFile = requireString(values, 'corpus', USAGE);
-  const corpus = (await readFile(corpusFile, 'utf8'))
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => tokenizer.encode(l));
-  const tooLong = corpus.findIndex((s) => s.length > config.nPositions);
-  if (tooLong >= 0)
-    throw new UsageError(
-      `${corpusFile}: line ${tooLong + 1} has ${corpus[tooLong].length} tokens, more than --ctx ${config.nPositions}.`,
-    );
-  const corpusTokens = corpus.reduce((s, q) => s + q.length, 0);
+  const corpus = parseCorpus(await readFile(corpusFile, 'utf8'), tokenizer, corpusFile, config.nPositions);
+  const corpusTokens = corpus.reduce((s, q) => s + q.ids.length, 0);
 
   const ctx = await gpuContext();
   const resumed = await loadState(stateDir, out, config, training);
@@ -138,6 +135,45 @@ export async function trainModel(argv: string[]): Promise<void> {
       curve,
     );
   log(`saved ${out} at step ${trainer.step}`);
+}
+
+/**
+ * One sequence per line. A line "prompt<TAB>completion" scores only the completion (and the end-of-text token
+ * after it, so generation learns to stop); a line without a tab is plain text, scored at every token.
+ */
+export function parseCorpus(
+  text: string,
+  tokenizer: TextTokenizer,
+  file: string,
+  maxT: number,
+): TrainingSequence[] {
+  const eos = tokenizer.eosId;
+  const out: TrainingSequence[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    const tab = line.indexOf('\t');
+    const seq: TrainingSequence =
+      tab < 0
+        ? { ids: tokenizer.encode(line) }
+        : (() => {
+            const prompt = tokenizer.encode(line.slice(0, tab));
+            const completion = tokenizer.encode(line.slice(tab + 1));
+            if (prompt.length === 0 || completion.length === 0)
+              throw new UsageError(`${file}:${i + 1}: a prompt and a completion must both be non-empty.`);
+            return {
+              ids: [...prompt, ...completion, ...(eos === null ? [] : [eos])],
+              promptLength: prompt.length,
+            };
+          })();
+    if (seq.ids.length > maxT)
+      throw new UsageError(`${file}:${i + 1} has ${seq.ids.length} tokens, more than --ctx ${maxT}.`);
+    out.push(seq);
+  });
+  if (out.length === 0) throw new UsageError(`${file} holds no sequences.`);
+  const kinds = new Set(out.map((s) => s.promptLength === undefined));
+  if (kinds.size > 1)
+    throw new UsageError(`${file} mixes "prompt<TAB>completion" lines with plain lines: use one form.`);
+  return out;
 }
 
 function log(line: string): void {

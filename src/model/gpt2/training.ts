@@ -1,7 +1,7 @@
 // Training on the engine's kernels: AdamW on mean next-token NLL (the same loop runs in Node and in a browser).
 
 import { adamwStep } from '../../gpu/kernels/adamw.ts';
-import { languageModelRows, makeBatch } from './batch.ts';
+import { completionRows, languageModelRows, makeBatch } from './batch.ts';
 import type { Gpt2Model } from './model.ts';
 import { Gpt2Parameters } from './parameters.ts';
 
@@ -30,11 +30,15 @@ export class Gpt2Trainer {
     // Fresh buffers are zero-initialised by WebGPU; moments start at zero as in torch.optim.AdamW.
   }
 
-  /** One optimizer step on a batch of token sequences; returns the mean NLL before the update. */
-  async trainStep(sequences: number[][], cfg: AdamWConfig): Promise<number> {
+  /**
+   * One optimizer step on a batch of token sequences; returns the mean NLL before the update. With
+   * `promptLengths`, only the completion after each prompt is scored (fact completions); otherwise every
+   * next token is (plain language modelling).
+   */
+  async trainStep(sequences: number[][], cfg: AdamWConfig, promptLengths?: number[]): Promise<number> {
     const { model } = this;
     const batch = makeBatch(sequences, model.dims.nPositions);
-    const rows = languageModelRows(batch);
+    const rows = promptLengths ? completionRows(batch, promptLengths) : languageModelRows(batch);
     this.grads.zero();
     const pending = model.run(batch, rows, { backward: { grads: this.grads } });
     this.step++;

@@ -23,7 +23,11 @@ export class GpuProfiler {
       throw new Error('This adapter has no timestamp-query feature: per-kernel timings are unavailable.');
     }
     this.querySet = device.createQuerySet({ label: 'profiler', type: 'timestamp', count: 2 * CAPACITY });
-    this.resolveBuffer = device.createBuffer({ label: 'profiler.resolve', size: 16 * CAPACITY, usage: 0x200 /* QUERY_RESOLVE */ | 0x4 /* COPY_SRC */ });
+    this.resolveBuffer = device.createBuffer({
+      label: 'profiler.resolve',
+      size: 16 * CAPACITY,
+      usage: 0x200 /* QUERY_RESOLVE */ | 0x4 /* COPY_SRC */,
+    });
   }
 
   get full(): boolean {
@@ -43,7 +47,11 @@ export class GpuProfiler {
     if (n === 0) return;
     const labels = this.labels;
     this.labels = [];
-    const read = this.device.createBuffer({ label: 'profiler.read', size: 16 * n, usage: 0x1 /* MAP_READ */ | 0x8 /* COPY_DST */ });
+    const read = this.device.createBuffer({
+      label: 'profiler.read',
+      size: 16 * n,
+      usage: 0x1 /* MAP_READ */ | 0x8 /* COPY_DST */,
+    });
     encoder.resolveQuerySet(this.querySet, 0, 2 * n, this.resolveBuffer, 0);
     encoder.copyBufferToBuffer(this.resolveBuffer, 0, read, 0, 16 * n);
     // mapAsync after the submit that follows: queue it as a microtask-free promise chain.

@@ -1,0 +1,76 @@
+// What the charts and metrics need from a model state: top-k next tokens, the target's probability and rank,
+// teacher-forced argmax checks over a completion, and next-token distributions for KL. Batched on the GPU.
+
+import { completionRows, makeBatch } from '../model/gpt2/batch.ts';
+import type { Gpt2Model } from '../model/gpt2/model.ts';
+import type { TextTokenizer } from '../model/tokenizer.ts';
+import type { TokenProb } from './types.ts';
+
+export interface ModelView {
+  model: Gpt2Model;
+  tokenizer: TextTokenizer;
+}
+
+export interface StateReading {
+  top: TokenProb[];
+  /** Full next-token distribution (kept on the CPU for ranks and KL; V floats). */
+  dist: Float32Array;
+}
+
+export async function readStates(view: ModelView, prompts: number[][], k: number): Promise<StateReading[]> {
+  const { model, tokenizer } = view;
+  const top = await model.topNext(prompts, k);
+  const dists = await model.nextTokenDistributions(prompts);
+  return prompts.map((_, i) => ({
+    top: top[i].map((t) => ({ token: tokenizer.tokenString(t.id), id: t.id, prob: t.prob })),
+    dist: Float32Array.from(dists[i]),
+  }));
+}
+
+/** 1-based rank of `id` in `dist` (ties count in its favour). */
+export function rankOf(dist: Float32Array, id: number): number {
+  const p = dist[id];
+  let rank = 1;
+  for (let i = 0; i < dist.length; i++) if (dist[i] > p) rank++;
+  return rank;
+}
+
+/** KL(p ‖ q) in nats over next-token distributions, with q floored so an underflowed probability stays finite. */
+export function klDivergence(p: Float32Array, q: Float32Array): number {
+  let kl = 0;
+  for (let i = 0; i < p.length; i++) if (p[i] > 0) kl += p[i] * (Math.log(p[i]) - Math.log(Math.max(q[i], 1e-30)));
+  return Math.max(0, kl);
+}
+
+/**
+ * Teacher-forced argmax at each completion position: for prompt ⊕ completion, the model's argmax at the rows
+ * that predict completion tokens. Returns one id array per pair.
+ */
+export async function teacherForcedArgmax(model: Gpt2Model, pairs: { prompt: number[]; completion: number[] }[]): Promise<number[][]> {
+  if (pairs.length === 0) return [];
+  const seqs = pairs.map((p) => [...p.prompt, ...p.completion]);
+  const batch = makeBatch(seqs, model.dims.nPositions);
+  const rows = completionRows(batch, pairs.map((p) => p.prompt.length));
+  const { probs } = await model.run(batch, rows, { readProbs: true });
+  const V = model.dims.vocabSize;
+  const out: number[][] = [];
+  let r = 0;
+  for (const p of pairs) {
+    const ids: number[] = [];
+    for (let j = 0; j < p.completion.length; j++, r++) {
+      let best = 0;
+      for (let v = 1; v < V; v++) if (probs![r * V + v] > probs![r * V + best]) best = v;
+      ids.push(best);
+    }
+    out.push(ids);
+  }
+  return out;
+}
+
+/** Fraction of positions where `got` equals `want`. */
+export function agreement(got: number[], want: number[]): number {
+  if (want.length === 0) return 1;
+  let same = 0;
+  want.forEach((w, i) => (same += got[i] === w ? 1 : 0));
+  return same / want.length;
+}

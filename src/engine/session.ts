@@ -1,0 +1,131 @@
+// An editing session on one model: applies edits through any editor, keeps the patch stack (undo in any
+// order, reset), and reads every probe before and after so charts and metrics come from real forward passes.
+// The worker and the CLI both drive this class.
+
+import { PatchStack } from '../editors/patches.ts';
+import { tokenizeRequest } from '../editors/request.ts';
+import { EditRequestError, type Editor, type Patch } from '../editors/types.ts';
+import { agreement, klDivergence, rankOf, readStates, teacherForcedArgmax, type ModelView, type StateReading } from './readings.ts';
+import type { EditMetrics, EditOutcome, EditRequest, MethodName, MethodSettings, ProbeReading } from './types.ts';
+
+export const CHART_TOP_K = 10;
+export const CONTINUATION_TOKENS = 20;
+
+export interface EditInput {
+  request: EditRequest;
+  method: MethodName;
+  settings?: MethodSettings;
+  gen: string[];
+  loc: string[];
+}
+
+let nextId = 1;
+
+export class EditSession {
+  readonly stack: PatchStack;
+
+  constructor(
+    readonly view: ModelView,
+    private readonly editors: Partial<Record<MethodName, Editor>>,
+  ) {
+    this.stack = new PatchStack(view.model);
+  }
+
+  get methods(): MethodName[] {
+    return Object.keys(this.editors) as MethodName[];
+  }
+
+  encodePrompt(text: string): number[] {
+    const ids = this.view.tokenizer.encode(text.trimEnd());
+    if (ids.length === 0) throw new EditRequestError('A probe is empty: type a prompt or remove it.');
+    if (ids.length >= this.view.model.dims.nPositions) {
+      throw new EditRequestError(`The probe "${text.slice(0, 40)}…" is longer than this model's context (${this.view.model.dims.nPositions} tokens).`);
+    }
+    return ids;
+  }
+
+  async predict(prompts: string[], k: number) {
+    const readings = await readStates(this.view, prompts.map((p) => this.encodePrompt(p)), k);
+    return prompts.map((prompt, i) => ({ prompt, top: readings[i].top }));
+  }
+
+  async generate(prompt: string, maxTokens: number): Promise<string> {
+    const { model, tokenizer } = this.view;
+    const ids = this.encodePrompt(prompt);
+    const room = Math.min(maxTokens, model.dims.nPositions - ids.length);
+    const out = await model.generate(ids, room, { stopId: tokenizer.eosId ?? undefined });
+    return tokenizer.decode(out);
+  }
+
+  /** Computes, applies and measures one edit. On any error the model is left as it was. */
+  async edit(input: EditInput): Promise<EditOutcome> {
+    const editor = this.editors[input.method];
+    if (!editor) throw new EditRequestError(`The ${input.method.toUpperCase()} editor is not available for this model.`);
+    const { model, tokenizer } = this.view;
+    const req = tokenizeRequest(this.view, input.request);
+    const genIds = input.gen.map((g) => this.encodePrompt(g));
+    const locIds = input.loc.map((l) => this.encodePrompt(l));
+    const prompts = [req.prompt, ...genIds, ...locIds];
+
+    const before = await readStates(this.view, prompts, CHART_TOP_K);
+    const locAnswers = await Promise.all(locIds.map((ids) => model.generate(ids, Math.max(1, Math.min(req.target.length, model.dims.nPositions - ids.length)))));
+    const continuationBefore = await this.generate(input.request.prompt, CONTINUATION_TOKENS);
+
+    const t0 = performance.now();
+    const patch: Patch = await editor.edit(this.view, input.request, input.settings);
+    patch.id = `e${nextId++}`;
+    this.stack.apply(patch);
+    const latencyMs = performance.now() - t0;
+
+    const after = await readStates(this.view, prompts, CHART_TOP_K);
+    const forced = await teacherForcedArgmax(model, [
+      ...[req.prompt, ...genIds].map((prompt) => ({ prompt, completion: req.target })),
+      ...locIds.map((prompt, i) => ({ prompt, completion: locAnswers[i] })),
+    ]);
+    const continuationAfter = await this.generate(input.request.prompt, CONTINUATION_TOKENS);
+
+    const targetId = req.target[0];
+    const reading = (text: string, i: number, success: number, kl?: number): ProbeReading => ({
+      text,
+      before: before[i].top,
+      after: after[i].top,
+      target: targetReading(before[i], after[i], targetId, tokenizer.tokenString(targetId)),
+      success: success === 1,
+      ...(kl === undefined ? {} : { kl }),
+    });
+    const rel = agreement(forced[0], req.target);
+    const gen = genIds.map((_, i) => agreement(forced[1 + i], req.target));
+    const loc = locIds.map((_, i) => agreement(forced[1 + genIds.length + i], locAnswers[i]));
+    const kls = locIds.map((_, i) => klDivergence(before[1 + genIds.length + i].dist, after[1 + genIds.length + i].dist));
+    const metrics: EditMetrics = { reliability: rel, generality: mean(gen), locality: mean(loc), kl: mean(kls) };
+    return {
+      editId: patch.id,
+      method: input.method,
+      latencyMs,
+      request: input.request,
+      prompt: reading(input.request.prompt, 0, rel),
+      gen: input.gen.map((g, i) => reading(g, 1 + i, gen[i])),
+      loc: input.loc.map((l, i) => reading(l, 1 + genIds.length + i, loc[i], kls[i])),
+      metrics,
+      continuation: { before: continuationBefore, after: continuationAfter },
+    };
+  }
+
+  revert(editId: string): string[] {
+    this.stack.revert(editId);
+    return this.stack.patches.map((p) => p.id);
+  }
+
+  reset(): void {
+    this.stack.reset();
+  }
+}
+
+function targetReading(before: StateReading, after: StateReading, id: number, token: string): ProbeReading['target'] {
+  return { token, probBefore: before.dist[id], probAfter: after.dist[id], rankBefore: rankOf(before.dist, id), rankAfter: rankOf(after.dist, id) };
+}
+
+/** Mean of a list; NaN for an empty one (no probes: the metric is undefined, not perfect). */
+function mean(xs: number[]): number {
+  return xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
+}

@@ -8,6 +8,9 @@ import type { MethodName } from './types.ts';
 /** Files next to a model (relative names such as 'editors/ibke/editor.safetensors'); null when absent. */
 export type EditorFiles = (name: string) => Promise<Uint8Array | null>;
 
-export async function createEditors(_target: EditTarget, _files: EditorFiles): Promise<Partial<Record<MethodName, Editor>>> {
+export async function createEditors(
+  _target: EditTarget,
+  _files: EditorFiles,
+): Promise<Partial<Record<MethodName, Editor>>> {
   return {};
 }

@@ -38,7 +38,8 @@ export function rankOf(dist: Float32Array, id: number): number {
 /** KL(p ‖ q) in nats over next-token distributions, with q floored so an underflowed probability stays finite. */
 export function klDivergence(p: Float32Array, q: Float32Array): number {
   let kl = 0;
-  for (let i = 0; i < p.length; i++) if (p[i] > 0) kl += p[i] * (Math.log(p[i]) - Math.log(Math.max(q[i], 1e-30)));
+  for (let i = 0; i < p.length; i++)
+    if (p[i] > 0) kl += p[i] * (Math.log(p[i]) - Math.log(Math.max(q[i], 1e-30)));
   return Math.max(0, kl);
 }
 
@@ -46,11 +47,17 @@ export function klDivergence(p: Float32Array, q: Float32Array): number {
  * Teacher-forced argmax at each completion position: for prompt ⊕ completion, the model's argmax at the rows
  * that predict completion tokens. Returns one id array per pair.
  */
-export async function teacherForcedArgmax(model: Gpt2Model, pairs: { prompt: number[]; completion: number[] }[]): Promise<number[][]> {
+export async function teacherForcedArgmax(
+  model: Gpt2Model,
+  pairs: { prompt: number[]; completion: number[] }[],
+): Promise<number[][]> {
   if (pairs.length === 0) return [];
   const seqs = pairs.map((p) => [...p.prompt, ...p.completion]);
   const batch = makeBatch(seqs, model.dims.nPositions);
-  const rows = completionRows(batch, pairs.map((p) => p.prompt.length));
+  const rows = completionRows(
+    batch,
+    pairs.map((p) => p.prompt.length),
+  );
   const { probs } = await model.run(batch, rows, { readProbs: true });
   const V = model.dims.vocabSize;
   const out: number[][] = [];

@@ -5,8 +5,23 @@
 import { PatchStack } from '../editors/patches.ts';
 import { tokenizeRequest } from '../editors/request.ts';
 import { EditRequestError, type Editor, type Patch } from '../editors/types.ts';
-import { agreement, klDivergence, rankOf, readStates, teacherForcedArgmax, type ModelView, type StateReading } from './readings.ts';
-import type { EditMetrics, EditOutcome, EditRequest, MethodName, MethodSettings, ProbeReading } from './types.ts';
+import {
+  agreement,
+  klDivergence,
+  rankOf,
+  readStates,
+  teacherForcedArgmax,
+  type ModelView,
+  type StateReading,
+} from './readings.ts';
+import type {
+  EditMetrics,
+  EditOutcome,
+  EditRequest,
+  MethodName,
+  MethodSettings,
+  ProbeReading,
+} from './types.ts';
 
 export const CHART_TOP_K = 10;
 export const CONTINUATION_TOKENS = 20;
@@ -39,13 +54,19 @@ export class EditSession {
     const ids = this.view.tokenizer.encode(text.trimEnd());
     if (ids.length === 0) throw new EditRequestError('A probe is empty: type a prompt or remove it.');
     if (ids.length >= this.view.model.dims.nPositions) {
-      throw new EditRequestError(`The probe "${text.slice(0, 40)}…" is longer than this model's context (${this.view.model.dims.nPositions} tokens).`);
+      throw new EditRequestError(
+        `The probe "${text.slice(0, 40)}…" is longer than this model's context (${this.view.model.dims.nPositions} tokens).`,
+      );
     }
     return ids;
   }
 
   async predict(prompts: string[], k: number) {
-    const readings = await readStates(this.view, prompts.map((p) => this.encodePrompt(p)), k);
+    const readings = await readStates(
+      this.view,
+      prompts.map((p) => this.encodePrompt(p)),
+      k,
+    );
     return prompts.map((prompt, i) => ({ prompt, top: readings[i].top }));
   }
 
@@ -60,7 +81,8 @@ export class EditSession {
   /** Computes, applies and measures one edit. On any error the model is left as it was. */
   async edit(input: EditInput): Promise<EditOutcome> {
     const editor = this.editors[input.method];
-    if (!editor) throw new EditRequestError(`The ${input.method.toUpperCase()} editor is not available for this model.`);
+    if (!editor)
+      throw new EditRequestError(`The ${input.method.toUpperCase()} editor is not available for this model.`);
     const { model, tokenizer } = this.view;
     const req = tokenizeRequest(this.view, input.request);
     const genIds = input.gen.map((g) => this.encodePrompt(g));
@@ -68,7 +90,11 @@ export class EditSession {
     const prompts = [req.prompt, ...genIds, ...locIds];
 
     const before = await readStates(this.view, prompts, CHART_TOP_K);
-    const locAnswers = await Promise.all(locIds.map((ids) => model.generate(ids, Math.max(1, Math.min(req.target.length, model.dims.nPositions - ids.length)))));
+    const locAnswers = await Promise.all(
+      locIds.map((ids) =>
+        model.generate(ids, Math.max(1, Math.min(req.target.length, model.dims.nPositions - ids.length))),
+      ),
+    );
     const continuationBefore = await this.generate(input.request.prompt, CONTINUATION_TOKENS);
 
     const t0 = performance.now();
@@ -96,8 +122,15 @@ export class EditSession {
     const rel = agreement(forced[0], req.target);
     const gen = genIds.map((_, i) => agreement(forced[1 + i], req.target));
     const loc = locIds.map((_, i) => agreement(forced[1 + genIds.length + i], locAnswers[i]));
-    const kls = locIds.map((_, i) => klDivergence(before[1 + genIds.length + i].dist, after[1 + genIds.length + i].dist));
-    const metrics: EditMetrics = { reliability: rel, generality: mean(gen), locality: mean(loc), kl: mean(kls) };
+    const kls = locIds.map((_, i) =>
+      klDivergence(before[1 + genIds.length + i].dist, after[1 + genIds.length + i].dist),
+    );
+    const metrics: EditMetrics = {
+      reliability: rel,
+      generality: mean(gen),
+      locality: mean(loc),
+      kl: mean(kls),
+    };
     return {
       editId: patch.id,
       method: input.method,
@@ -121,8 +154,19 @@ export class EditSession {
   }
 }
 
-function targetReading(before: StateReading, after: StateReading, id: number, token: string): ProbeReading['target'] {
-  return { token, probBefore: before.dist[id], probAfter: after.dist[id], rankBefore: rankOf(before.dist, id), rankAfter: rankOf(after.dist, id) };
+function targetReading(
+  before: StateReading,
+  after: StateReading,
+  id: number,
+  token: string,
+): ProbeReading['target'] {
+  return {
+    token,
+    probBefore: before.dist[id],
+    probAfter: after.dist[id],
+    rankBefore: rankOf(before.dist, id),
+    rankAfter: rankOf(after.dist, id),
+  };
 }
 
 /** Mean of a list; NaN for an empty one (no probes: the metric is undefined, not perfect). */

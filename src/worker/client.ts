@@ -26,6 +26,7 @@ export class EngineClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly lostListeners = new Set<(message: string) => void>();
+  private readonly recoveredListeners = new Set<() => void>();
 
   constructor(private readonly worker: Worker) {
     worker.addEventListener('message', (ev: MessageEvent<FromWorker>) => this.receive(ev.data));
@@ -53,6 +54,12 @@ export class EngineClient {
     });
   }
 
+  /** After a loss, the worker re-creates the device and replays the edits; this fires when that is done. */
+  onDeviceRecovered(cb: () => void): () => void {
+    this.recoveredListeners.add(cb);
+    return () => this.recoveredListeners.delete(cb);
+  }
+
   onDeviceLost(cb: (message: string) => void): () => void {
     this.lostListeners.add(cb);
     return () => this.lostListeners.delete(cb);
@@ -69,6 +76,10 @@ export class EngineClient {
   private receive(msg: FromWorker): void {
     if (msg.kind === 'deviceLost') {
       for (const cb of this.lostListeners) cb(msg.message);
+      return;
+    }
+    if (msg.kind === 'deviceRecovered') {
+      for (const cb of this.recoveredListeners) cb();
       return;
     }
     const p = this.pending.get(msg.id);

@@ -1,28 +1,30 @@
 /// <reference lib="webworker" />
 // The engine in a Web Worker: owns the GPUDevice and everything on it; answers EngineCalls (see protocol.ts).
 
+import { EngineHost } from '../engine/host.ts';
 import { acquireDevice } from '../gpu/adapter.ts';
-import { GpuContext } from '../gpu/context.ts';
 import { runMatmulCheck } from '../gpu/self-check.ts';
 import type { CallName, CallPayload, CallResult, FromWorker, ProgressEvent, ToWorker } from './protocol.ts';
+import { resolveSource } from './sources.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-let gpu: Promise<GpuContext> | null = null;
 const cancelled = new Set<number>();
 
-function context(): Promise<GpuContext> {
-  gpu ??= acquireDevice(navigator.gpu).then((d) => {
-    const ctx = new GpuContext(d);
-    ctx.onDeviceLost((e) => {
-      gpu = null;
-      post({ kind: 'deviceLost', message: e.message });
-    });
-    return ctx;
-  });
-  gpu.catch(() => (gpu = null));
-  return gpu;
-}
+const host = new EngineHost(
+  () => acquireDevice(navigator.gpu),
+  (message, recovered) => {
+    post({ kind: 'deviceLost', message });
+    recovered.then(
+      () => post({ kind: 'deviceRecovered' }),
+      (e: Error) =>
+        post({
+          kind: 'deviceLost',
+          message: `Could not recover the GPU device: ${e.message}. Reload the page; your session is in the link.`,
+        }),
+    );
+  },
+);
 
 export interface HandlerTools {
   progress: (p: ProgressEvent) => void;
@@ -32,9 +34,23 @@ export interface HandlerTools {
 
 type Handlers = { [K in CallName]: (payload: CallPayload<K>, tools: HandlerTools) => Promise<CallResult<K>> };
 
-const handlers: Partial<Handlers> = {
-  init: async () => ({ adapter: (await context()).adapter }),
-  selfCheck: async () => ({ results: await runMatmulCheck(await context()) }),
+const handlers: Handlers = {
+  init: async () => ({ adapter: (await host.context()).adapter }),
+  selfCheck: async () => ({ results: await runMatmulCheck(await host.context()) }),
+  loadModel: async ({ source, files }, { progress }) => ({
+    model: await host.load(await resolveSource(source, files, progress)),
+  }),
+  predict: async ({ prompts, k }) => ({ results: await host.current.predict(prompts, k) }),
+  generate: async ({ prompt, maxTokens }) => ({ text: await host.current.generate(prompt, maxTokens) }),
+  edit: async ({ request, method, settings, gen, loc }, { progress }) => {
+    progress({ stage: `Editing with ${method.toUpperCase()}`, fraction: null });
+    return host.edit({ request, method, settings, gen, loc });
+  },
+  revert: async ({ editId }) => ({ remaining: host.revert(editId) }),
+  reset: async () => {
+    host.reset();
+    return {};
+  },
 };
 
 function post(msg: FromWorker): void {
@@ -60,7 +76,7 @@ self.addEventListener('message', async (ev: MessageEvent<ToWorker>) => {
   };
   try {
     const handler = handlers[name] as ((p: unknown, t: HandlerTools) => Promise<unknown>) | undefined;
-    if (!handler) throw new Error(`The engine does not handle "${name}" yet.`);
+    if (!handler) throw new Error(`Unknown engine call "${name}".`);
     post({ kind: 'result', id, result: await handler(payload, tools) });
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));

@@ -4,7 +4,15 @@
 
 import type { AdapterSummary } from '../gpu/adapter.ts';
 import type { MatmulCheckResult } from '../gpu/self-check.ts';
-import type { EditOutcome, EditRequest, MethodName, MethodSettings, ModelInfo, ModelSource, TokenProb } from '../engine/types.ts';
+import type {
+  EditOutcome,
+  EditRequest,
+  MethodName,
+  MethodSettings,
+  ModelInfo,
+  ModelSource,
+  TokenProb,
+} from '../engine/types.ts';
 
 /** Request name -> [payload, result]. Extend here; the client and the worker are typed from this map. */
 export interface EngineCalls {
@@ -47,7 +55,8 @@ export type FromWorker =
   | { kind: 'result'; id: number; result: unknown }
   | { kind: 'error'; id: number; error: EngineErrorInfo }
   | { kind: 'progress'; id: number; progress: ProgressEvent }
-  | { kind: 'deviceLost'; message: string };
+  | { kind: 'deviceLost'; message: string }
+  | { kind: 'deviceRecovered' };
 
 export interface EngineErrorInfo {
   name: string;

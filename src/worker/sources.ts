@@ -1,0 +1,88 @@
+// Turning a ModelSource into checkpoint files inside the worker: the embedded model from the app's own
+// /models/ folder, a Hugging Face repo through the hub client (with progress and the browser cache), or files
+// the user picked.
+
+import type { EditorFiles } from '../engine/editors.ts';
+import type { LoadedSource } from '../engine/host.ts';
+import type { ModelSource } from '../engine/types.ts';
+import { MissingFileError } from '../model/errors.ts';
+import { downloadHubCheckpointFiles, type DownloadProgress } from '../model/hub.ts';
+import type { ProgressEvent } from './protocol.ts';
+
+const EMBEDDED_BASE = 'models/fact-world/';
+
+async function fetchBytes(url: URL): Promise<Uint8Array | null> {
+  const res = await fetch(url);
+  if (res.status === 404) return null;
+  if (!res.ok) throw new Error(`${url.pathname}: the server answered ${res.status} ${res.statusText}.`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+function folderFiles(base: URL): EditorFiles {
+  return (name) => fetchBytes(new URL(name, base));
+}
+
+export async function resolveSource(
+  source: ModelSource,
+  files: { config: string; safetensors: ArrayBuffer; tokenizer: string } | undefined,
+  progress: (p: ProgressEvent) => void,
+): Promise<LoadedSource> {
+  const noEditors: EditorFiles = async () => null;
+  switch (source.kind) {
+    case 'embedded': {
+      const base = new URL(`${import.meta.env.BASE_URL}${EMBEDDED_BASE}`, self.location.origin);
+      const get = async (name: string) => {
+        progress({ stage: `Loading ${name}`, fraction: null });
+        const bytes = await fetchBytes(new URL(name, base));
+        if (!bytes)
+          throw new MissingFileError(
+            `${EMBEDDED_BASE}${name}`,
+            'is missing from this build: run `npm start` again.',
+          );
+        return bytes;
+      };
+      const decoder = new TextDecoder();
+      const [config, safetensors, tokenizer] = [
+        await get('config.json'),
+        await get('model.safetensors'),
+        await get('tokenizer.json'),
+      ];
+      return {
+        source,
+        name: 'fact-world',
+        files: { config: decoder.decode(config), safetensors, tokenizer: decoder.decode(tokenizer) },
+        editorFiles: folderFiles(base),
+      };
+    }
+    case 'hub': {
+      const onProgress = (p: DownloadProgress) =>
+        progress({
+          stage: `${p.fromCache ? 'Reading cached' : 'Downloading'} ${p.file}`,
+          fraction: p.total ? p.loaded / p.total : null,
+        });
+      const files = await downloadHubCheckpointFiles(source.repoId, {
+        revision: source.revision,
+        endpoint: source.endpoint,
+        onProgress,
+      });
+      return { source, name: source.repoId, files, editorFiles: noEditors };
+    }
+    case 'local': {
+      if (!files)
+        throw new MissingFileError(
+          source.label,
+          'no files were given: pick a folder with config.json, model.safetensors and tokenizer.json.',
+        );
+      return {
+        source,
+        name: source.label,
+        files: {
+          config: files.config,
+          safetensors: new Uint8Array(files.safetensors),
+          tokenizer: files.tokenizer,
+        },
+        editorFiles: noEditors,
+      };
+    }
+  }
+}

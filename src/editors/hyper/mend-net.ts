@@ -38,7 +38,12 @@ export class MendNet extends HypernetBase implements Hypernet {
       if (!groups.has(l.group)) {
         groups.add(l.group);
         for (const k of BLOCKS) {
-          this.paramSet.add(`mend.${l.group}.V${k}`, [l.D, r], { kind: 'xavier', fanIn: l.D, fanOut: r }, true);
+          this.paramSet.add(
+            `mend.${l.group}.V${k}`,
+            [l.D, r],
+            { kind: 'xavier', fanIn: l.D, fanOut: r },
+            true,
+          );
           this.paramSet.add(`mend.${l.group}.U${k}`, [r, l.D], { kind: 'zeros' }, true);
           this.paramSet.add(`mend.${l.group}.b${k}`, [l.D], { kind: 'zeros' }, false);
         }

@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 import { matmulRef } from '../../reference/matmul.ts';
 import { expectClose, randomArray, testContext } from '../testing.ts';
-import { matmul, type MatmulVariant } from './matmul.ts';
+import { matmul, vec4Allowed, type MatmulVariant } from './matmul.ts';
 
 const SHAPES: [number, number, number][] = [
   [1, 1, 1],
@@ -11,14 +11,20 @@ const SHAPES: [number, number, number][] = [
   [17, 33, 65],
   [64, 64, 64],
   [70, 130, 31],
+  // vec4-aligned shapes (the vec4 variant runs only where its alignment holds)
+  [4, 4, 4],
+  [36, 8, 12],
+  [68, 132, 36],
+  [1, 4, 8],
 ];
 
-describe.each<MatmulVariant>(['blocked', 'tiled'])('matmul (%s)', (variant) => {
+describe.each<MatmulVariant>(['blocked', 'vec4', 'tiled'])('matmul (%s)', (variant) => {
   for (const transA of [false, true]) {
     for (const transB of [false, true]) {
       it(`matches the CPU reference, transA=${transA} transB=${transB}, with bias and accumulation`, async () => {
         const ctx = await testContext();
         for (const [M, N, K] of SHAPES) {
+          if (variant === 'vec4' && !vec4Allowed({ M, N, K, transA, transB })) continue;
           const a = randomArray(M * K, M * 31 + K);
           const b = randomArray(K * N, N * 17 + K);
           const bias = randomArray(N, N);

@@ -64,7 +64,10 @@ export function buildBenchmark(facts: Fact[], relations: Relation[], o: Benchmar
   const record = (f: Fact, target: string, n: number): EasyEditRecord => {
     const r = rel.get(f.relation)!;
     const [canonical, ...others] = r.templates;
-    const neighbours = shuffle(byRelation.get(f.relation)!.filter((g) => g.subject !== f.subject)).slice(0, o.neighbours);
+    const neighbours = shuffle(byRelation.get(f.relation)!.filter((g) => g.subject !== f.subject)).slice(
+      0,
+      o.neighbours,
+    );
     return {
       case_id: `${f.relation}:${f.subject}:${n}`,
       relation: f.relation,
@@ -74,11 +77,17 @@ export function buildBenchmark(facts: Fact[], relations: Relation[], o: Benchmar
       ground_truth: ' ' + f.object,
       rephrase_prompts: others.map((t) => fill(t, f.subject)),
       locality: {
-        neighborhood: neighbours.map((g) => ({ prompt: fill(pick(rel.get(g.relation)!.templates), g.subject), ground_truth: ' ' + g.object })),
+        neighborhood: neighbours.map((g) => ({
+          prompt: fill(pick(rel.get(g.relation)!.templates), g.subject),
+          ground_truth: ' ' + g.object,
+        })),
         same_subject: bySubject
           .get(f.subject)!
           .filter((g) => g.relation !== f.relation)
-          .map((g) => ({ prompt: fill(rel.get(g.relation)!.templates[0], g.subject), ground_truth: ' ' + g.object })),
+          .map((g) => ({
+            prompt: fill(rel.get(g.relation)!.templates[0], g.subject),
+            ground_truth: ' ' + g.object,
+          })),
       },
     };
   };
@@ -86,7 +95,9 @@ export function buildBenchmark(facts: Fact[], relations: Relation[], o: Benchmar
   const out: Record<'train' | 'val' | 'test', EasyEditRecord[]> = { train: [], val: [], test: [] };
   for (const f of facts) {
     const which = split.test.has(f.subject) ? 'test' : split.val.has(f.subject) ? 'val' : 'train';
-    const objects = [...new Set(byRelation.get(f.relation)!.map((g) => g.object))].filter((x) => x !== f.object).sort();
+    const objects = [...new Set(byRelation.get(f.relation)!.map((g) => g.object))]
+      .filter((x) => x !== f.object)
+      .sort();
     const targets = shuffle(objects).slice(0, which === 'train' ? o.trainTargetsPerFact : 1);
     targets.forEach((t, n) => out[which].push(record(f, t, n)));
   }

@@ -28,14 +28,18 @@ export function loadFacts(): Fact[] {
     continents: Record<string, string>;
     languages: Record<string, { name: string }>;
   };
-  const currencies = (require('countries-list/currencies') as { currencies: Record<string, { name: string }> }).currencies;
+  const currencies = (
+    require('countries-list/currencies') as { currencies: Record<string, { name: string }> }
+  ).currencies;
   const facts: Fact[] = [];
   const add = (subject: string, relation: string, object: string | undefined) => {
-    if (object && PLAIN.test(subject) && PLAIN.test(object) && subject !== object) facts.push({ subject, relation, object });
+    if (object && PLAIN.test(subject) && PLAIN.test(object) && subject !== object)
+      facts.push({ subject, relation, object });
   };
   const countries = Object.values(countriesList.countries).sort((a, b) => a.name.localeCompare(b.name, 'en'));
   const capitalCount = new Map<string, number>();
-  for (const c of countries) if (c.capital) capitalCount.set(c.capital, (capitalCount.get(c.capital) ?? 0) + 1);
+  for (const c of countries)
+    if (c.capital) capitalCount.set(c.capital, (capitalCount.get(c.capital) ?? 0) + 1);
   for (const c of countries) {
     add(c.name, 'capital', c.capital);
     // The inverse only where it is unambiguous (several territories share a capital name).
@@ -44,7 +48,9 @@ export function loadFacts(): Fact[] {
     add(c.name, 'language', countriesList.languages[c.languages[0]]?.name);
     add(c.name, 'currency', currencies[c.currency[0]]?.name);
   }
-  const { elements } = require('chemical-elements') as { elements: { number: number; symbol: string; name: string }[] };
+  const { elements } = require('chemical-elements') as {
+    elements: { number: number; symbol: string; name: string }[];
+  };
   for (const e of elements) {
     add(e.name, 'symbol', e.symbol);
     add(e.symbol, 'symbol_of', e.name);

@@ -2,6 +2,7 @@
 // than any before (warm-up), so a training loop allocates nothing per step afterwards.
 
 import type { GpuContext } from '../../gpu/context.ts';
+import { EditorWeightsError } from '../types.ts';
 import type { HypernetParam } from './types.ts';
 
 /** Named activation buffers (f32 counts); `get` reuses a buffer unless it is too small. */
@@ -142,8 +143,7 @@ export class ParamSet {
 }
 
 /** A weights file lacks a tensor the configuration needs, or holds it with another size. */
-export class MissingTensorError extends Error {
-  override name = 'MissingTensorError';
+export class MissingTensorError extends EditorWeightsError {
   constructor(
     readonly tensor: string,
     readonly expected: number,

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { FT_DEFAULTS } from '../../editors/ft.ts';
+import { describeSettings, METHOD_FIELDS, parseSetting, settingsFor } from './method-settings.ts';
+
+describe('method settings', () => {
+  it('shows FT-L’s real defaults as placeholders', () => {
+    const shown = Object.fromEntries(METHOD_FIELDS.ft.map((f) => [f.key, f.defaultValue]));
+    expect(shown).toMatchObject({
+      steps: FT_DEFAULTS.steps,
+      lr: FT_DEFAULTS.lr,
+      epsilon: FT_DEFAULTS.epsilon,
+    });
+  });
+
+  it('parses typed values: empty is the default, out of range is a sentence', () => {
+    const steps = METHOD_FIELDS.ft[0];
+    expect(parseSetting(steps, '')).toEqual({ value: undefined });
+    expect(parseSetting(steps, ' 25 ')).toEqual({ value: 25 });
+    expect(parseSetting(steps, '2.5')).toEqual({
+      error: 'Adam steps must be a whole number from 1 to 1000.',
+    });
+    expect(parseSetting(steps, 'abc')).toHaveProperty('error');
+  });
+
+  it('keeps only the method’s own fields and describes them', () => {
+    expect(settingsFor('rome', { steps: 5, layer: 2 })).toEqual({ layer: 2 });
+    expect(describeSettings('ft', { steps: 5, lr: 0.1 })).toBe('adam steps 5 · learning rate 0.1');
+    expect(describeSettings('ibke', {})).toBe('defaults');
+  });
+});

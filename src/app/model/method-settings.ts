@@ -1,0 +1,115 @@
+// The settings each method exposes in the edit panel (a subset of MethodSettings), with the engine's defaults
+// shown as placeholders. An empty field means "engine default": nothing is sent, so the editors' own defaults
+// (src/editors) stay the single source of truth; method-settings.test.ts checks FT-L's numbers against them.
+
+import type { MethodName, MethodSettings } from '../../engine/types.ts';
+
+export interface SettingField {
+  key: keyof MethodSettings;
+  label: string;
+  /** Shown as the placeholder; null where it depends on the model (the middle block). */
+  defaultValue: number | null;
+  min: number;
+  max: number;
+  step: number | 'any';
+  integer: boolean;
+  help: string;
+}
+
+const LAYER: SettingField = {
+  key: 'layer',
+  label: 'Layer',
+  defaultValue: null,
+  min: 0,
+  max: 255,
+  step: 1,
+  integer: true,
+  help: 'Which block’s MLP output weight (mlp.c_proj) is changed. Default: the middle block.',
+};
+
+const STEP_SCALE: SettingField = {
+  key: 'stepScale',
+  label: 'Step scale',
+  defaultValue: 1,
+  min: 0,
+  max: 100,
+  step: 'any',
+  integer: false,
+  help: 'Multiplies the learned step size α of the weight update: above 1 pushes harder, below 1 more gently.',
+};
+
+export const METHOD_FIELDS: Record<MethodName, SettingField[]> = {
+  ibke: [STEP_SCALE],
+  mend: [STEP_SCALE],
+  rome: [LAYER],
+  ft: [
+    {
+      key: 'steps',
+      label: 'Adam steps',
+      defaultValue: 40,
+      min: 1,
+      max: 1000,
+      step: 1,
+      integer: true,
+      help: 'At most this many gradient steps; it stops early once every target token is the top prediction.',
+    },
+    {
+      key: 'lr',
+      label: 'Learning rate',
+      defaultValue: 5e-3,
+      min: 1e-7,
+      max: 1,
+      step: 'any',
+      integer: false,
+      help: 'Adam’s step size: each step moves a weight by about this much.',
+    },
+    {
+      key: 'epsilon',
+      label: 'L∞ radius ε',
+      defaultValue: 2e-2,
+      min: 0,
+      max: 10,
+      step: 'any',
+      integer: false,
+      help: 'No weight may move further than ε from its original value (the “constrained” in constrained fine-tuning).',
+    },
+    LAYER,
+  ],
+};
+
+export const METHOD_LABELS: Record<MethodName, string> = {
+  ibke: 'IBKE',
+  mend: 'MEND',
+  rome: 'ROME',
+  ft: 'FT-L',
+};
+
+/** Parses what the user typed into a settings field: undefined for empty (engine default), or a sentence. */
+export function parseSetting(
+  field: SettingField,
+  raw: string,
+): { value: number | undefined } | { error: string } {
+  const s = raw.trim();
+  if (s === '') return { value: undefined };
+  const v = Number(s);
+  if (!Number.isFinite(v) || v < field.min || v > field.max || (field.integer && !Number.isInteger(v)))
+    return {
+      error: `${field.label} must be ${field.integer ? 'a whole number' : 'a number'} from ${field.min} to ${field.max}.`,
+    };
+  return { value: v };
+}
+
+/** Only the fields the method uses, so a settings object never carries another method's leftovers. */
+export function settingsFor(method: MethodName, settings: MethodSettings): MethodSettings {
+  const out: MethodSettings = {};
+  for (const f of METHOD_FIELDS[method]) if (settings[f.key] !== undefined) out[f.key] = settings[f.key];
+  return out;
+}
+
+/** "steps 40 · lr 0.005" for the history list; "defaults" when nothing is set. */
+export function describeSettings(method: MethodName, settings: MethodSettings): string {
+  const parts = METHOD_FIELDS[method]
+    .filter((f) => settings[f.key] !== undefined)
+    .map((f) => `${f.label.toLowerCase()} ${settings[f.key]}`);
+  return parts.length ? parts.join(' · ') : 'defaults';
+}

@@ -1,0 +1,215 @@
+// The shape of a shareable session (what a permalink and a JSON export hold) and its hand-written validator.
+// Everything in a link is hostile until this file has looked at it: every field is type-checked, bounded and
+// copied into a fresh object (never spread from the input, so `__proto__` or extra keys cannot ride along).
+// Text is kept as text (React escapes it); control and bidi-override characters are refused so a link cannot
+// hide or reorder what the page shows.
+
+import type { MethodName, MethodSettings } from '../../engine/types.ts';
+
+export const SESSION_VERSION = 1;
+export const METHOD_NAMES: readonly MethodName[] = ['ibke', 'mend', 'rome', 'ft'];
+
+export const LIMITS = {
+  textChars: 300,
+  labelChars: 120,
+  edits: 32,
+  probesPerGroup: 16,
+} as const;
+
+/** Where the model came from. Links never carry a hub endpoint: a link must not choose which host is fetched. */
+export type SessionModel =
+  | { kind: 'embedded'; name: 'fact-world' }
+  | { kind: 'hub'; repoId: string; revision?: string }
+  | { kind: 'local'; label: string };
+
+export interface SessionEdit {
+  prompt: string;
+  subject: string;
+  target: string;
+  method: MethodName;
+  settings: MethodSettings;
+  /** The probes this edit was measured on, so a replay reads the same charts. */
+  gen: string[];
+  loc: string[];
+}
+
+export interface SessionDraft {
+  prompt: string;
+  subject: string;
+  target: string;
+  method: MethodName;
+  settings: MethodSettings;
+}
+
+export interface SessionDoc {
+  v: typeof SESSION_VERSION;
+  model: SessionModel;
+  /** Applied edits, oldest first; replaying them in order rebuilds the edited model. */
+  edits: SessionEdit[];
+  draft: SessionDraft;
+  probes: { gen: string[]; loc: string[] };
+  seed: number;
+}
+
+/** Thrown with the first problem found, as a sentence naming the field. */
+export class SessionSchemaError extends Error {
+  override name = 'SessionSchemaError';
+}
+
+/** Settings ranges; the editors check them again, these only keep absurd values out of links. */
+const SETTING_RANGES: Record<keyof Required<MethodSettings>, { min: number; max: number; integer: boolean }> =
+  {
+    steps: { min: 1, max: 1000, integer: true },
+    lr: { min: 1e-7, max: 1, integer: false },
+    epsilon: { min: 0, max: 10, integer: false },
+    layer: { min: 0, max: 255, integer: true },
+    stepScale: { min: 0, max: 100, integer: false },
+  };
+
+// C0/C1 controls (tab and newline included: every field is one line), bidi overrides and isolates.
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN_CHARS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const REPO_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9][A-Za-z0-9_.-]*)?$/;
+const REVISION = /^[A-Za-z0-9][A-Za-z0-9_./-]{0,99}$/;
+
+type Obj = Record<string, unknown>;
+
+function object(v: unknown, path: string, keys: readonly string[]): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new SessionSchemaError(`${path} should be an object.`);
+  for (const k of Object.keys(v)) {
+    if (!keys.includes(k)) throw new SessionSchemaError(`${path} has an unknown field "${k.slice(0, 40)}".`);
+  }
+  return v as Obj;
+}
+
+export function text(v: unknown, path: string, max: number = LIMITS.textChars, allowEmpty = false): string {
+  if (typeof v !== 'string') throw new SessionSchemaError(`${path} should be text.`);
+  if (!allowEmpty && v.trim() === '') throw new SessionSchemaError(`${path} is empty.`);
+  if (v.length > max) throw new SessionSchemaError(`${path} is longer than ${max} characters.`);
+  if (FORBIDDEN_CHARS.test(v))
+    throw new SessionSchemaError(`${path} contains control or text-direction characters.`);
+  return v;
+}
+
+function texts(v: unknown, path: string, maxItems: number): string[] {
+  if (!Array.isArray(v)) throw new SessionSchemaError(`${path} should be a list.`);
+  if (v.length > maxItems) throw new SessionSchemaError(`${path} has more than ${maxItems} entries.`);
+  return v.map((x, i) => text(x, `${path}[${i}]`));
+}
+
+function method(v: unknown, path: string): MethodName {
+  const m = METHOD_NAMES.find((name) => name === v);
+  if (!m) throw new SessionSchemaError(`${path} should be one of ${METHOD_NAMES.join(', ')}.`);
+  return m;
+}
+
+export function validateSettings(v: unknown, path: string): MethodSettings {
+  const o = object(v, path, Object.keys(SETTING_RANGES));
+  const out: MethodSettings = {};
+  for (const key of Object.keys(SETTING_RANGES) as (keyof MethodSettings)[]) {
+    const x = o[key];
+    if (x === undefined) continue;
+    const r = SETTING_RANGES[key];
+    if (
+      typeof x !== 'number' ||
+      !Number.isFinite(x) ||
+      x < r.min ||
+      x > r.max ||
+      (r.integer && !Number.isInteger(x))
+    )
+      throw new SessionSchemaError(
+        `${path}.${key} should be ${r.integer ? 'a whole number' : 'a number'} from ${r.min} to ${r.max}.`,
+      );
+    out[key] = x;
+  }
+  return out;
+}
+
+function model(v: unknown): SessionModel {
+  const kind = object(v, 'model', ['kind', 'name', 'repoId', 'revision', 'label']).kind;
+  if (kind === 'embedded') {
+    const o = object(v, 'model', ['kind', 'name']);
+    if (o.name !== 'fact-world') throw new SessionSchemaError('model.name should be "fact-world".');
+    return { kind: 'embedded', name: 'fact-world' };
+  }
+  if (kind === 'hub') {
+    const o = object(v, 'model', ['kind', 'repoId', 'revision']);
+    const repoId = text(o.repoId, 'model.repoId', 96);
+    if (!REPO_ID.test(repoId) || repoId.includes('..'))
+      throw new SessionSchemaError(
+        'model.repoId is not a Hugging Face repo id like "openai-community/gpt2".',
+      );
+    if (o.revision === undefined) return { kind: 'hub', repoId };
+    const revision = text(o.revision, 'model.revision', 100);
+    if (!REVISION.test(revision) || revision.includes('..'))
+      throw new SessionSchemaError('model.revision is not a branch, tag or commit name.');
+    return { kind: 'hub', repoId, revision };
+  }
+  if (kind === 'local') {
+    const o = object(v, 'model', ['kind', 'label']);
+    return { kind: 'local', label: text(o.label, 'model.label', LIMITS.labelChars) };
+  }
+  throw new SessionSchemaError('model.kind should be "embedded", "hub" or "local".');
+}
+
+function request(o: Obj, path: string) {
+  const prompt = text(o.prompt, `${path}.prompt`);
+  const subject = text(o.subject, `${path}.subject`, LIMITS.labelChars);
+  const target = text(o.target, `${path}.target`, LIMITS.labelChars);
+  return {
+    prompt,
+    subject,
+    target,
+    method: method(o.method, `${path}.method`),
+    settings: validateSettings(o.settings ?? {}, `${path}.settings`),
+  };
+}
+
+function edit(v: unknown, path: string): SessionEdit {
+  const o = object(v, path, ['prompt', 'subject', 'target', 'method', 'settings', 'gen', 'loc']);
+  return {
+    ...request(o, path),
+    gen: texts(o.gen ?? [], `${path}.gen`, LIMITS.probesPerGroup),
+    loc: texts(o.loc ?? [], `${path}.loc`, LIMITS.probesPerGroup),
+  };
+}
+
+function draft(v: unknown): SessionDraft {
+  const o = object(v, 'draft', ['prompt', 'subject', 'target', 'method', 'settings']);
+  // A draft is work in progress: empty fields are allowed, the edit panel says what is missing.
+  return {
+    prompt: text(o.prompt, 'draft.prompt', LIMITS.textChars, true),
+    subject: text(o.subject, 'draft.subject', LIMITS.labelChars, true),
+    target: text(o.target, 'draft.target', LIMITS.labelChars, true),
+    method: method(o.method, 'draft.method'),
+    settings: validateSettings(o.settings ?? {}, 'draft.settings'),
+  };
+}
+
+/** Checks an untrusted value (parsed JSON) and returns a fresh, fully typed copy, or throws SessionSchemaError. */
+export function validateSession(v: unknown): SessionDoc {
+  const o = object(v, 'The session', ['v', 'model', 'edits', 'draft', 'probes', 'seed']);
+  if (o.v !== SESSION_VERSION)
+    throw new SessionSchemaError(
+      `The session has version ${JSON.stringify(o.v)?.slice(0, 20)}; this page reads version ${SESSION_VERSION}.`,
+    );
+  if (!Array.isArray(o.edits)) throw new SessionSchemaError('edits should be a list.');
+  if (o.edits.length > LIMITS.edits)
+    throw new SessionSchemaError(`edits has more than ${LIMITS.edits} entries.`);
+  const probes = object(o.probes, 'probes', ['gen', 'loc']);
+  const seed = o.seed;
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0x7fffffff)
+    throw new SessionSchemaError('seed should be a whole number from 0 to 2147483647.');
+  return {
+    v: SESSION_VERSION,
+    model: model(o.model),
+    edits: o.edits.map((e, i) => edit(e, `edits[${i}]`)),
+    draft: draft(o.draft),
+    probes: {
+      gen: texts(probes.gen, 'probes.gen', LIMITS.probesPerGroup),
+      loc: texts(probes.loc, 'probes.loc', LIMITS.probesPerGroup),
+    },
+    seed,
+  };
+}

@@ -4,6 +4,7 @@
 import { UsageError } from './args.ts';
 import { info, init, predict, tokenize } from './commands/basic.ts';
 import { edit } from './commands/edit.ts';
+import { knowledge } from './commands/knowledge.ts';
 import { trainModel } from './commands/train-model.ts';
 
 type Command = (argv: string[]) => Promise<void>;
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, [Command, string]> = {
   predict: [predict, 'top-k next tokens of a prompt'],
   init: [init, 'write a randomly initialised GPT-2 checkpoint'],
   'train-model': [trainModel, 'train a GPT-2 on a text corpus with the WebGPU engine'],
+  knowledge: [knowledge, 'accuracy of a model on every fact in every phrasing (fact-world)'],
   edit: [edit, 'apply one edit and show the probabilities before and after'],
 };
 

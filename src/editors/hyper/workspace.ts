@@ -5,7 +5,11 @@ import type { GpuContext } from '../../gpu/context.ts';
 import { EditorWeightsError } from '../types.ts';
 import type { HypernetParam } from './types.ts';
 
-/** Named activation buffers (f32 counts); `get` reuses a buffer unless it is too small. */
+/**
+ * Named activation buffers (f32 counts); `get` reuses a buffer unless it is too small. A grown buffer starts
+ * empty: saved activations are only sized by forward passes (backward passes fetch them with floats = 0 and
+ * size only their own scratch), so what a forward saved survives until its backward.
+ */
 export class Workspace {
   private readonly buffers = new Map<string, { buffer: GPUBuffer; floats: number }>();
   private onesFloats = 0;
@@ -18,7 +22,12 @@ export class Workspace {
   get(name: string, floats: number): GPUBuffer {
     const have = this.buffers.get(name);
     if (have && have.floats >= floats) return have.buffer;
-    have?.buffer.destroy();
+    if (have) {
+      // Commands already recorded may still use the old buffer: submit them first (WebGPU keeps a destroyed
+      // buffer alive for submitted work, but rejects a submit that uses one destroyed while recording).
+      this.ctx.flush();
+      have.buffer.destroy();
+    }
     // Grow by half again so a slowly growing batch does not reallocate every step.
     const size = Math.max(floats, Math.ceil((have?.floats ?? 0) * 1.5), 1);
     const buffer = this.ctx.buffer(`${this.label}.${name}`, size * 4);

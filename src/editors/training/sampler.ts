@@ -67,3 +67,24 @@ export function sampleBatch(edits: TrainingEdit[], batch: number, seed: number, 
   }
   return out;
 }
+
+/** A worst-case batch for warm-up: the edits with the longest sequences, each with its longest probes. */
+export function longestSamples(edits: TrainingEdit[], batch: number): StepSample[] {
+  const len = (c: Completion) => c.prompt.length + c.target.length;
+  const longest = (cs: Completion[]) => cs.reduce((a, b) => (len(b) > len(a) ? b : a));
+  const size = (e: TrainingEdit) =>
+    Math.max(len(e.edit), len(longest(e.generality)), len(longest(e.locality)));
+  return [...edits]
+    .sort((a, b) => size(b) - size(a))
+    .slice(0, batch)
+    .map((e) => ({ edit: e.edit, generality: longest(e.generality), locality: longest(e.locality) }));
+}
+
+/** The longest sequence (prompt ⊕ target) of any edit or probe. */
+export function maxSequenceLength(edits: TrainingEdit[]): number {
+  let T = 1;
+  for (const e of edits)
+    for (const c of [e.edit, ...e.generality, ...e.locality])
+      T = Math.max(T, c.prompt.length + c.target.length);
+  return T;
+}

@@ -70,8 +70,8 @@ it.each([
     for (let s = 0; s < 12; s++) {
       if (s === 2) created = ctx.buffersCreated;
       const r = await trainer.trainStep(sampleBatch(edits, 8, 1, s));
-    losses.push(r.loss);
-    if (s % 4 === 0) console.info(JSON.stringify(r.terms));
+      losses.push(r.loss);
+      if (s % 4 === 0) console.info(JSON.stringify(r.terms));
     }
     console.info(`${config.method} losses: ${losses.map((l) => l.toFixed(4)).join(' ')}`);
     expect(ctx.buffersCreated - created).toBe(0);

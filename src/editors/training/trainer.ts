@@ -83,6 +83,19 @@ export class EditorTrainer {
     this.objective.reserve(edits, T);
   }
 
+  /**
+   * Runs one step's passes on `samples` (the largest batch the run will see) without changing the editor:
+   * every buffer of the capture, the hypernet and the objective reaches its final size before step 1.
+   */
+  async warmUp(samples: StepSample[]): Promise<void> {
+    const tokens = await this.capture.capture(samples.map((s) => s.edit));
+    const factors = this.net.forward(tokens, { train: true, seed: 0 });
+    const recorded = this.objective.record(samples, factors, this.loss.lambdas, true);
+    this.net.backward(recorded.dFactors, { beta: this.loss.beta });
+    await recorded.read();
+    this.net.zeroGrad();
+  }
+
   async trainStep(samples: StepSample[]): Promise<StepResult> {
     const { ctx } = this.model;
     const { net, optimizer: o, loss } = this;

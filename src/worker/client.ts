@@ -20,6 +20,8 @@ interface Pending {
 export interface CallOptions {
   onProgress?: (p: ProgressEvent) => void;
   signal?: AbortSignal;
+  /** Buffers in the payload to move to the worker instead of copying (e.g. a local model.safetensors). */
+  transfer?: Transferable[];
 }
 
 export class EngineClient {
@@ -50,7 +52,7 @@ export class EngineClient {
       if (opts.signal?.aborted) return reject(new CancelledError());
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress });
       opts.signal?.addEventListener('abort', () => this.post({ kind: 'cancel', id }), { once: true });
-      this.post({ kind: 'call', id, name, payload });
+      this.post({ kind: 'call', id, name, payload }, opts.transfer);
     });
   }
 
@@ -69,8 +71,8 @@ export class EngineClient {
     this.worker.terminate();
   }
 
-  private post(msg: ToWorker): void {
-    this.worker.postMessage(msg);
+  private post(msg: ToWorker, transfer: Transferable[] = []): void {
+    this.worker.postMessage(msg, transfer);
   }
 
   private receive(msg: FromWorker): void {

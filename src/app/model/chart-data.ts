@@ -4,6 +4,9 @@
 
 import type { ProbeReading, TokenProb } from '../../engine/types.ts';
 
+/** How many next tokens the engine returns per prompt (the engine reads the same number: CHART_TOP_K). */
+export const CHART_TOP_K = 10;
+
 export interface TokenBarRow {
   /** The raw token string (" Rome"). */
   token: string;

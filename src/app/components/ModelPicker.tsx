@@ -1,0 +1,190 @@
+// Which model to edit: the embedded fact-world model, a Hugging Face repo (downloaded by the worker, with a
+// progress bar), or a local folder (config.json, model.safetensors, tokenizer.json). After a load, edits a
+// session still waits for (a local-folder session) are replayed.
+
+import { useState } from 'react';
+import { pickCheckpointFiles } from '../model/local-folder.ts';
+import { METHOD_LABELS } from '../model/method-settings.ts';
+import { selectBusy, useApp } from '../store/index.ts';
+import { loadModel, replayPending, type LocalFiles } from '../store/actions/session.ts';
+import type { SessionModel } from '../permalink/schema.ts';
+import { ProgressBar } from './ProgressBar.tsx';
+
+type Tab = SessionModel['kind'];
+
+async function loadAndReplay(source: SessionModel, files?: LocalFiles): Promise<void> {
+  if ((await loadModel(source, files)) && useApp.getState().pendingEdits.length) await replayPending();
+}
+
+export function ModelPicker() {
+  const source = useApp((s) => s.model.source);
+  const [tab, setTab] = useState<Tab>(source.kind);
+  return (
+    <section className="panel" aria-labelledby="model-title" data-testid="model-picker">
+      <h2 id="model-title">Model</h2>
+      <div className="segmented small" role="tablist" aria-label="Model source">
+        {(['embedded', 'hub', 'local'] as const).map((t) => (
+          <button
+            key={t}
+            role="tab"
+            aria-selected={tab === t}
+            className={tab === t ? 'active' : ''}
+            onClick={() => setTab(t)}
+            data-testid={`model-source-${t}`}
+          >
+            {t === 'embedded' ? 'Built-in' : t === 'hub' ? 'Hugging Face' : 'Local folder'}
+          </button>
+        ))}
+      </div>
+      {tab === 'embedded' && <EmbeddedTab />}
+      {tab === 'hub' && <HubTab />}
+      {tab === 'local' && <LocalTab />}
+      <ProgressBar kinds={['load']} testId="model-progress" />
+      <ModelInfoLine />
+    </section>
+  );
+}
+
+function EmbeddedTab() {
+  const busy = useApp(selectBusy);
+  return (
+    <div className="tab-body">
+      <p className="muted">
+        A small GPT-2 trained in this project on a world of facts (capitals, continents, languages,
+        currencies, chemical elements). Loads in seconds.
+      </p>
+      <button
+        onClick={() => loadAndReplay({ kind: 'embedded', name: 'fact-world' })}
+        disabled={busy}
+        data-testid="load-embedded"
+      >
+        Load fact-world
+      </button>
+    </div>
+  );
+}
+
+const REPO_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9][A-Za-z0-9_.-]*)?$/;
+
+function HubTab() {
+  const busy = useApp(selectBusy);
+  const [repoId, setRepoId] = useState('openai-community/gpt2');
+  const valid = REPO_ID.test(repoId.trim()) && !repoId.includes('..');
+  return (
+    <form
+      className="tab-body"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (valid) loadAndReplay({ kind: 'hub', repoId: repoId.trim() });
+      }}
+    >
+      <label className="field">
+        <span>Repository id</span>
+        <input
+          value={repoId}
+          onChange={(e) => setRepoId(e.target.value)}
+          maxLength={96}
+          spellCheck={false}
+          placeholder="openai-community/gpt2"
+          data-testid="hub-repo-input"
+          aria-invalid={!valid}
+        />
+      </label>
+      {!valid && repoId && (
+        <p className="field-error">A repo id looks like “owner/name”: letters, digits, “-”, “_” and “.”.</p>
+      )}
+      <p className="muted">
+        GPT-2 checkpoints with model.safetensors and tokenizer.json. Downloads are cached by the browser.
+      </p>
+      <button type="submit" disabled={busy || !valid} data-testid="load-hub">
+        Download and load
+      </button>
+    </form>
+  );
+}
+
+function LocalTab() {
+  const busy = useApp(selectBusy);
+  const [problem, setProblem] = useState<string | null>(null);
+  const onFiles = async (list: FileList | null) => {
+    setProblem(null);
+    const files = Array.from(list ?? []);
+    const pick = pickCheckpointFiles(
+      files.map((f) => ({ path: f.webkitRelativePath || f.name, size: f.size })),
+    );
+    if (!pick.ok) return setProblem(pick.message);
+    try {
+      const [config, safetensors, tokenizer] = await Promise.all([
+        files[pick.index['config.json']].text(),
+        files[pick.index['model.safetensors']].arrayBuffer(),
+        files[pick.index['tokenizer.json']].text(),
+      ]);
+      await loadAndReplay(
+        { kind: 'local', label: pick.folder.slice(0, 120) },
+        { config, safetensors, tokenizer },
+      );
+    } catch (e) {
+      setProblem(`The files could not be read: ${(e as Error).message}`);
+    }
+  };
+  return (
+    <div className="tab-body">
+      <label className="file-pick">
+        <span>Choose a folder with config.json, model.safetensors and tokenizer.json</span>
+        <input
+          type="file"
+          // webkitdirectory is not in React's types; it makes the picker choose a folder (all browsers support it).
+          {...{ webkitdirectory: '', directory: '' }}
+          multiple
+          disabled={busy}
+          onChange={(e) => onFiles(e.target.files)}
+          data-testid="local-folder-input"
+        />
+      </label>
+      <p className="muted">The files stay on this computer: they are read by this page only.</p>
+      {problem && (
+        <p className="error" role="alert" data-testid="local-folder-error">
+          {problem}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function ModelInfoLine() {
+  const model = useApp((s) => s.model);
+  if (model.status === 'error')
+    return (
+      <p className="error" role="alert" data-testid="model-error">
+        {model.error}
+      </p>
+    );
+  if (!model.info) return null;
+  const i = model.info;
+  return (
+    <dl className="model-info" data-testid="model-info" data-model={i.name}>
+      <div>
+        <dt>Loaded</dt>
+        <dd>{i.name}</dd>
+      </div>
+      <div>
+        <dt>Size</dt>
+        <dd>
+          {formatCount(i.parameterCount)} params · {i.nLayer} layers · d={i.nEmbd}
+        </dd>
+      </div>
+      <div>
+        <dt>Editors</dt>
+        <dd>{i.methods.length ? i.methods.map((m) => METHOD_LABELS[m]).join(', ') : 'none yet'}</dd>
+      </div>
+    </dl>
+  );
+}
+
+function formatCount(n: number): string {
+  return n >= 1e9
+    ? `${(n / 1e9).toFixed(1)}B`
+    : n >= 1e6
+      ? `${(n / 1e6).toFixed(1)}M`
+      : `${(n / 1e3).toFixed(0)}k`;
+}

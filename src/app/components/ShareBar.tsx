@@ -1,0 +1,85 @@
+// Share (copy the permalink), export the session as JSON, import one. The link always mirrors the session
+// (see usePermalinkSync); Share copies the page address with it.
+
+import { useRef, useState } from 'react';
+import { encodeFragment } from '../permalink/codec.ts';
+import { SessionSchemaError, validateSession } from '../permalink/schema.ts';
+import { selectBusy, useApp } from '../store/index.ts';
+import { openSession } from '../store/actions/session.ts';
+import { toSessionDoc } from '../store/session-doc.ts';
+
+const MAX_IMPORT_BYTES = 256 * 1024;
+
+export function ShareBar() {
+  const busy = useApp(selectBusy);
+  const [copied, setCopied] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  const share = async () => {
+    try {
+      const url = `${location.origin}${location.pathname}${location.search}${await encodeFragment(toSessionDoc(useApp.getState()))}`;
+      await navigator.clipboard.writeText(url);
+      setCopied('Link copied');
+    } catch (e) {
+      setCopied(`Could not copy: ${(e as Error).message}`);
+    }
+    setTimeout(() => setCopied(null), 2500);
+  };
+
+  const exportJson = () => {
+    const blob = new Blob([JSON.stringify(toSessionDoc(useApp.getState()), null, 2)], {
+      type: 'application/json',
+    });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = 'editscope-session.json';
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  };
+
+  const importJson = async (file: File | undefined) => {
+    if (!file) return;
+    const fail = (message: string) =>
+      useApp.getState().showBanner({ id: 'import', kind: 'error', message: `${file.name}: ${message}` });
+    if (file.size > MAX_IMPORT_BYTES)
+      return fail(`the file is larger than ${MAX_IMPORT_BYTES / 1024} KiB; a session file is a few KiB.`);
+    let doc;
+    try {
+      doc = validateSession(JSON.parse(await file.text()));
+    } catch (e) {
+      if (e instanceof SyntaxError) return fail('this is not a JSON file.');
+      if (e instanceof SessionSchemaError) return fail(`this is not a valid Editscope session: ${e.message}`);
+      throw e;
+    }
+    useApp.getState().dismissBanner('import');
+    await openSession(doc);
+  };
+
+  return (
+    <div className="share-bar">
+      <button onClick={share} data-testid="share-button">
+        Share link
+      </button>
+      <button onClick={exportJson} data-testid="export-json">
+        Export JSON
+      </button>
+      <button onClick={() => fileInput.current?.click()} disabled={busy} data-testid="import-json">
+        Import JSON
+      </button>
+      <input
+        ref={fileInput}
+        type="file"
+        accept="application/json,.json"
+        hidden
+        onChange={(e) => {
+          importJson(e.target.files?.[0]);
+          e.target.value = '';
+        }}
+        data-testid="import-json-input"
+      />
+      <span className="share-status" role="status" aria-live="polite" data-testid="share-status">
+        {copied}
+      </span>
+    </div>
+  );
+}

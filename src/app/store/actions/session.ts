@@ -1,0 +1,163 @@
+// Loading models and whole sessions: from the link at boot, from an imported JSON file, or from the model
+// picker. A session is replayed by loading its model and applying its edits in order (the engine starts
+// from the original weights after every load).
+
+import type { ModelSource } from '../../../engine/types.ts';
+import { decodeHash } from '../../permalink/codec.ts';
+import type { SessionDoc, SessionModel } from '../../permalink/schema.ts';
+import { defaultSession, preferredMethod } from '../../model/default-session.ts';
+import { loadFactWorld } from '../../model/facts-loader.ts';
+import { suggestProbes } from '../../model/facts.ts';
+import { selectBusy, useApp } from '../index.ts';
+import { beginTask, endTask, runEdit } from './edit.ts';
+import { getEngine, isCancelled, messageOf } from './engine-ref.ts';
+
+export type LocalFiles = { config: string; safetensors: ArrayBuffer; tokenizer: string };
+
+export const sameModel = (a: SessionModel, b: SessionModel) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Loads a model; the engine drops every edit. Resolves true when the model is ready. */
+export async function loadModel(source: SessionModel, files?: LocalFiles): Promise<boolean> {
+  const s = useApp.getState();
+  const ctrl = await beginTask({ kind: 'load', label: 'Loading the model…', cancellable: false });
+  if (!ctrl) return false;
+  s.setModel({ status: 'loading', source, error: null });
+  s.keepEdits([]);
+  s.setPreview(null);
+  try {
+    const { model } = await getEngine().call(
+      'loadModel',
+      { source: source as ModelSource, files },
+      {
+        signal: ctrl.signal,
+        onProgress: (progress) => useApp.getState().patchTask({ progress }),
+        transfer: files ? [files.safetensors] : undefined,
+      },
+    );
+    useApp.getState().setModel({ status: 'ready', info: model });
+    return true;
+  } catch (e) {
+    useApp.getState().setModel({ status: 'error', info: null, error: messageOf(e) });
+    return false;
+  } finally {
+    endTask();
+    refreshSuggestions();
+  }
+}
+
+/**
+ * Applies the pending edits in order. With `adaptMethod` (the default session only) an edit whose method the
+ * model lacks uses the preferred one it has; a link's edits are never silently changed.
+ */
+export async function replayPending(adaptMethod = false): Promise<void> {
+  const ctrl = await beginTask({ kind: 'replay', label: 'Replaying the session…', cancellable: true });
+  if (!ctrl) return;
+  try {
+    for (;;) {
+      const s = useApp.getState();
+      const [next, ...rest] = s.pendingEdits;
+      if (!next || ctrl.signal.aborted) break;
+      const available = s.model.info?.methods ?? [];
+      let method = next.method;
+      if (!available.includes(method)) {
+        const fallback = adaptMethod ? preferredMethod(available) : null;
+        if (!fallback) {
+          s.showBanner({
+            id: 'replay',
+            kind: 'error',
+            message: `This model has no ${method.toUpperCase()} editor${available.length ? ` (it has ${available.map((m) => m.toUpperCase()).join(', ')})` : ' yet'}, so ${s.pendingEdits.length} edit(s) of this session were not applied.`,
+          });
+          break;
+        }
+        method = fallback;
+        if (s.draft.method === next.method) s.setDraft({ method });
+      }
+      const total = s.edits.length + s.pendingEdits.length;
+      s.patchTask({ label: `Applying edit ${s.edits.length + 1} of ${total} (${method.toUpperCase()})…` });
+      const { gen, loc, prompt, subject, target, settings } = next;
+      const job = { request: { prompt, subject, target }, method, settings, gen, loc };
+      const outcome = await runEdit(job, ctrl.signal);
+      if (!outcome) break;
+      useApp.getState().addEdit({ id: outcome.editId, ...job, outcome });
+      useApp.getState().setPendingEdits(rest);
+    }
+  } catch (e) {
+    if (!isCancelled(e))
+      useApp
+        .getState()
+        .showBanner({
+          id: 'replay',
+          kind: 'error',
+          message: `Replaying the session stopped: ${messageOf(e)}`,
+        });
+  } finally {
+    endTask();
+  }
+}
+
+/** Puts a session's draft, probes and seed in the store and queues its edits. */
+function adopt(doc: SessionDoc): void {
+  const s = useApp.getState();
+  s.loadDraft(doc.draft);
+  s.setProbes(doc.probes);
+  s.setSeed(doc.seed);
+  s.setPendingEdits(doc.edits);
+  s.setModel({ source: doc.model });
+}
+
+/** Opens a session: loads its model (unless it is loaded already) and replays its edits. */
+export async function openSession(doc: SessionDoc, isDefault = false): Promise<void> {
+  const s = useApp.getState();
+  if (selectBusy(s)) return;
+  const alreadyLoaded = s.model.status === 'ready' && s.model.info && sameModel(s.model.source, doc.model);
+  adopt(doc);
+  if (doc.model.kind === 'local' && !alreadyLoaded) {
+    s.showBanner({
+      id: 'local-model',
+      kind: 'info',
+      message: `This session used the local folder “${doc.model.label}”, which a link cannot carry. Pick that folder under Model to replay its ${doc.edits.length} edit(s).`,
+    });
+    return;
+  }
+  if (alreadyLoaded) {
+    if (!(await beginTask({ kind: 'reset', label: 'Restoring the original weights…', cancellable: false })))
+      return;
+    try {
+      await getEngine().call('reset', {});
+      useApp.getState().keepEdits([]);
+    } finally {
+      endTask();
+    }
+    refreshSuggestions();
+  } else if (!(await loadModel(doc.model))) return;
+  await replayPending(isDefault);
+}
+
+/** At startup: the session in the link, or the default session (with a banner when the link was bad). */
+export async function bootFromLocation(hash: string): Promise<void> {
+  let doc: SessionDoc | null = null;
+  try {
+    doc = await decodeHash(hash);
+  } catch (e) {
+    useApp.getState().showBanner({
+      id: 'link',
+      kind: 'link',
+      message: `${messageOf(e)} The example session opened instead.`,
+    });
+  }
+  await openSession(doc ?? defaultSession(), doc === null);
+}
+
+/** Fact-world suggestions for the current draft; cleared for other models. */
+export async function refreshSuggestions(): Promise<void> {
+  const s = useApp.getState();
+  if (s.model.source.kind !== 'embedded') return s.setSuggestions(null);
+  try {
+    const world = await loadFactWorld();
+    const now = useApp.getState();
+    const existing = [...now.probes.gen, ...now.probes.loc].map((p) => p.text);
+    now.setSuggestions(suggestProbes(world, now.draft, existing));
+  } catch (e) {
+    s.setSuggestions({ gen: [], loc: [], note: `Suggestions are unavailable: ${messageOf(e)}` });
+  }
+}

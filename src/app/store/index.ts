@@ -1,0 +1,23 @@
+// The one store, in slices (zustand's slices pattern). Components read it through narrow selectors
+// (`useApp((s) => s.draft.prompt)`); engine calls live in ./actions/, not in components.
+
+import { create } from 'zustand';
+import { createModelSlice, type ModelSlice } from './model-slice.ts';
+import { createProbesSlice, type ProbesSlice } from './probes-slice.ts';
+import { createSessionSlice, type SessionSlice } from './session-slice.ts';
+import { createUiSlice, type UiSlice } from './ui-slice.ts';
+
+export type AppState = ModelSlice & SessionSlice & ProbesSlice & UiSlice;
+
+export const useApp = create<AppState>()((...a) => ({
+  ...createModelSlice(...a),
+  ...createSessionSlice(...a),
+  ...createProbesSlice(...a),
+  ...createUiSlice(...a),
+}));
+
+/** The edit whose readings the main area shows, or null. */
+export const selectSelectedEdit = (s: AppState) => s.edits.find((e) => e.id === s.selectedEditId) ?? null;
+
+/** True while a user-visible engine task runs (the quiet preview read does not count). */
+export const selectBusy = (s: AppState) => s.task !== null && s.task.kind !== 'preview';

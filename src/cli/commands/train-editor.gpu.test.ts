@@ -1,0 +1,67 @@
+// `editscope train-editor` end to end on a tiny random model: editor files that the editors' reader accepts,
+// a loss curve and validation scores, a resume that continues from the checkpoint, and a readable error when a
+// resumed run's options differ.
+
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { readEditorFiles } from '../../editors/hyper/files.ts';
+import { writeCheckpointDir } from '../../model/checkpoint-node.ts';
+import { GPT2_PRESETS } from '../../model/config.ts';
+import { tinyCheckpoint } from '../../model/testing.ts';
+import { trainEditor } from './train-editor.ts';
+
+const WORDS = ['paris', 'rome', 'oslo', 'lima', 'kiev', 'doha'];
+
+function edits(n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    case_id: `e${i}`,
+    prompt: `the capital of ${WORDS[i % 6]}land is`,
+    subject: `${WORDS[i % 6]}land`,
+    target_new: WORDS[(i + 1) % 6],
+    rephrase_prompts: [`${WORDS[i % 6]}land has the capital`],
+    locality: {
+      neighborhood: [{ prompt: `the capital of ${WORDS[(i + 3) % 6]}ia is`, ground_truth: ' bern' }],
+    },
+  }));
+}
+
+it('trains, writes editor files and a curve, resumes, and rejects changed options', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'train-editor-'));
+  const model = join(dir, 'model');
+  await writeCheckpointDir(model, tinyCheckpoint({ ...GPT2_PRESETS.tiny }, 2));
+  await writeFile(join(dir, 'train.json'), JSON.stringify(edits(6)));
+  await writeFile(join(dir, 'val.json'), JSON.stringify(edits(2)));
+  const out = join(dir, 'editor');
+  const args = (steps: number) =>
+    ['--method', 'ibke', '--model', model, '--data', join(dir, 'train.json'), '--val', join(dir, 'val.json')]
+      .concat(['--out', out, '--state', join(dir, 'state'), '--steps', String(steps), '--batch', '3'])
+      .concat(['--checkpoint-every', '2', '--lr', '1e-3', '--lm', '2', '--alpha-init', '0.01']);
+
+  await trainEditor(args(2));
+  const first = JSON.parse(await readFile(join(out, 'loss-curve.json'), 'utf8'));
+  expect(first.points.map((p: { step: number }) => p.step)).toEqual([1, 2]);
+
+  await trainEditor(args(4)); // resumes at step 2
+  const curve = JSON.parse(await readFile(join(out, 'loss-curve.json'), 'utf8'));
+  expect(curve.points.map((p: { step: number }) => p.step)).toEqual([1, 2, 3, 4]);
+  expect(curve.points[0].loss).toBeCloseTo(first.points[0].loss, 6);
+  for (const p of curve.points) expect(Number.isFinite(p.loss) && p.gen > 0 && p.loc >= 0).toBe(true);
+
+  const configText = await readFile(join(out, 'config.json'), 'utf8');
+  const config = JSON.parse(configText);
+  expect(config.training.steps).toBe(4);
+  expect(config.training.hypernet.latentLength).toBe(2);
+  const v = config.validation.scores;
+  for (const k of ['reliability', 'generality', 'locality']) expect(v[k]).toBeGreaterThanOrEqual(0);
+  expect(v.edits).toBe(2);
+  const read = readEditorFiles('ibke', configText, await readFile(join(out, 'editor.safetensors')), {
+    ...GPT2_PRESETS.tiny,
+  });
+  expect(read.config.method).toBe('ibke');
+  expect(read.weights.get('norm.count')![0]).toBeGreaterThan(0);
+
+  await expect(trainEditor([...args(6), '--beta', '0.5'])).rejects.toThrow(/beta: checkpoint 0.001, now 0.5/);
+  await expect(trainEditor([...args(6), '--method', 'mend'])).rejects.toThrow(/IBKE options/);
+});

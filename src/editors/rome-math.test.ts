@@ -60,9 +60,9 @@ describe('ROME rank-one update (CPU)', () => {
 
   it('refuses a zero key and a covariance of the wrong size', () => {
     const chol = choleskyWithRidge(sampleCovariance(40, 11), nIn, 1e-3);
-    expect(() => rankOneUpdate(chol, new Float32Array(nIn), new Float32Array(2), new Float32Array(2))).toThrow(
-      /zero/,
-    );
+    expect(() =>
+      rankOneUpdate(chol, new Float32Array(nIn), new Float32Array(2), new Float32Array(2)),
+    ).toThrow(/zero/);
     expect(() => rankOneUpdate(chol, new Float32Array(3), new Float32Array(2), new Float32Array(2))).toThrow(
       /covariance is 12/,
     );

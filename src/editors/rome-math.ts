@@ -17,7 +17,8 @@ export interface Cholesky {
  * never excited (dead GELU units) from blowing up C⁻¹k*. Throws when A is not positive definite even so.
  */
 export function choleskyWithRidge(A: ArrayLike<number>, n: number, relativeRidge: number): Cholesky {
-  if (A.length !== n * n) throw new RangeError(`choleskyWithRidge: A has ${A.length} values, want ${n}x${n}.`);
+  if (A.length !== n * n)
+    throw new RangeError(`choleskyWithRidge: A has ${A.length} values, want ${n}x${n}.`);
   let trace = 0;
   for (let i = 0; i < n; i++) trace += A[i * n + i];
   const ridge = relativeRidge * (trace / n);

@@ -27,7 +27,9 @@ it('softTargetBackward adds w·(p − q) at the listed rows only (awkward V, K =
     softTargetBackward(ctx, { ...bufs, K, V });
     const got = await ctx.read(bufs.dlogits);
     const want = softTargetBackwardRef(rows, weights, q, probs, dlogits, V);
-    console.info(`softTargetBackward R=${R} V=${V} K=${K}: max |diff| ${maxAbsDiff(got, want).toExponential(2)}`);
+    console.info(
+      `softTargetBackward R=${R} V=${V} K=${K}: max |diff| ${maxAbsDiff(got, want).toExponential(2)}`,
+    );
     expectClose(`softTargetBackward V=${V}`, got, want, 1e-6, 1e-6);
     Object.values(bufs).forEach((b) => b.destroy());
   }

@@ -20,7 +20,9 @@ export interface SoftTargetBackwardArgs {
 /** dlogits[rows[k]] += weights[k]·(probs[rows[k]] − q[k]): the gradient of Σ_k w_k·KL(q_k ‖ p) w.r.t. the logits. */
 export function softTargetBackward(ctx: GpuContext, x: SoftTargetBackwardArgs): void {
   if (x.K > MAX_GROUPS)
-    throw new GpuLimitError(`softTargetBackward: ${x.K} rows is more than one dispatch allows (${MAX_GROUPS}).`);
+    throw new GpuLimitError(
+      `softTargetBackward: ${x.K} rows is more than one dispatch allows (${MAX_GROUPS}).`,
+    );
   ctx.dispatch({
     kernel: SOFT_TARGETS,
     entry: 'soft_target_backward',

@@ -1,0 +1,182 @@
+// ROME's key statistics (Meng et al. 2022, §3.1 and Appendix A: C = E[k kᵀ], "mom2"): the uncentred second
+// moment of the input of h.{l}.mlp.c_proj (the post-GELU activation, n = 4C) over a text sample, computed on the
+// GPU (KᵀK accumulated batch by batch with the matmul kernel), stored as a safetensors file next to the model,
+// and checked against the model on load. No Node APIs here: the browser loads the same file from bytes.
+//
+// File: rome-cov-l{l}.safetensors, tensor "cov" (n, n) F32 = (1/tokens)·Σ_t k_t k_tᵀ, metadata
+// {format: "editscope-rome-cov", layer, tokens, weights_hash}. weights_hash fingerprints every weight the keys
+// at layer l depend on (embeddings, blocks < l, and block l up to c_fc): a file made for other weights is refused.
+
+import { gatherRows } from '../gpu/kernels/gather.ts';
+import { matmul } from '../gpu/kernels/matmul.ts';
+import { lastTokenRows, makeBatch } from '../model/gpt2/batch.ts';
+import type { Gpt2Model } from '../model/gpt2/model.ts';
+import { parseSafetensors, serializeSafetensors, tensorToFloat32 } from '../model/safetensors.ts';
+import { EditorWeightsError } from './types.ts';
+
+export interface KeyCovariance {
+  layer: number;
+  /** Key width (4C). */
+  n: number;
+  /** Token positions averaged over. */
+  tokens: number;
+  weightsHash: string;
+  /** (n, n) E[k kᵀ], row-major, symmetric. */
+  cov: Float32Array;
+}
+
+const FORMAT = 'editscope-rome-cov';
+/** Token positions per forward pass while accumulating. */
+const ROWS_PER_BATCH = 512;
+
+export function covarianceFileName(layer: number): string {
+  return `rome-cov-l${layer}.safetensors`;
+}
+
+/** The parameters whose values determine the keys (c_proj inputs) at `layer`, in a fixed order. */
+export function keyParameterNames(layer: number): string[] {
+  const names = ['wte.weight', 'wpe.weight'];
+  const block = (l: string, parts: string[]) => parts.flatMap((p) => [`${l}.${p}.weight`, `${l}.${p}.bias`]);
+  for (let l = 0; l < layer; l++)
+    names.push(...block(`h.${l}`, ['ln_1', 'attn.c_attn', 'attn.c_proj', 'ln_2', 'mlp.c_fc', 'mlp.c_proj']));
+  names.push(...block(`h.${layer}`, ['ln_1', 'attn.c_attn', 'attn.c_proj', 'ln_2', 'mlp.c_fc']));
+  return names;
+}
+
+/**
+ * A 64-bit fingerprint (two 32-bit multiply-xorshift lanes, hex) of those weights as they are on the GPU now.
+ * A change detector, not a cryptographic hash: compute it before any edit is applied.
+ */
+export async function keyWeightsHash(model: Gpt2Model, layer: number): Promise<string> {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9e3779b9;
+  const mix = (w: number) => {
+    h1 = Math.imul(h1 ^ w, 0x01000193);
+    h2 = Math.imul((h2 ^ w) + ((h2 << 5) | 0), 0x85ebca6b);
+    h2 ^= h2 >>> 13;
+  };
+  for (const name of keyParameterNames(layer)) {
+    for (const c of name) mix(c.charCodeAt(0));
+    const t = model.params.tensors.get(name)!;
+    const words = new Uint32Array((await model.ctx.read(t.buffer, 0, t.size * 4)).buffer);
+    mix(words.length);
+    for (let i = 0; i < words.length; i++) mix(words[i]);
+  }
+  const hex = (x: number) => (x >>> 0).toString(16).padStart(8, '0');
+  return hex(h1) + hex(h2);
+}
+
+/**
+ * C = E[k kᵀ] over every position of `sequences` (token ids, each at most the model's context; positions start
+ * at 0 as in training). Padding positions are left out: only real rows are gathered before KᵀK.
+ */
+export async function computeKeyCovariance(
+  model: Gpt2Model,
+  sequences: number[][],
+  layer: number,
+  onProgress?: (tokens: number, total: number) => void,
+): Promise<KeyCovariance> {
+  const { ctx, dims } = model;
+  const n = 4 * dims.nEmbd;
+  const seqs = sequences.filter((s) => s.length > 0);
+  const total = seqs.reduce((s, q) => s + q.length, 0);
+  if (total === 0) throw new RangeError('The covariance sample holds no tokens: give some text.');
+  if (seqs.some((s) => s.length > dims.nPositions))
+    throw new RangeError(`A covariance sequence is longer than the model's context (${dims.nPositions}).`);
+  const capacity = Math.max(ROWS_PER_BATCH, dims.nPositions);
+  const sum = ctx.buffer('rome.cov', n * n * 4); // (n, n) Σ k kᵀ, zero-initialised
+  const rowIdx = ctx.buffer('rome.cov.rows', capacity * 4);
+  const keys = ctx.buffer('rome.cov.keys', capacity * n * 4); // (rows, n) gathered real rows
+  let done = 0;
+  try {
+    for (let start = 0; start < seqs.length;) {
+      // As many sequences as fit `capacity` padded rows.
+      let end = start + 1;
+      let T = seqs[start].length;
+      while (end < seqs.length && (end - start + 1) * Math.max(T, seqs[end].length) <= capacity)
+        T = Math.max(T, seqs[end++].length);
+      const batch = makeBatch(seqs.slice(start, end), dims.nPositions);
+      const real: number[] = [];
+      batch.lengths.forEach((len, b) => {
+        for (let t = 0; t < len; t++) real.push(b * batch.T + t);
+      });
+      ctx.write(rowIdx, Uint32Array.from(real));
+      await model.run(batch, lastTokenRows(batch), {
+        hook: (c, { layer: l, linear, x }) => {
+          if (l !== layer || linear !== 'mlp.c_proj') return;
+          gatherRows(c, { inp: x, idx: rowIdx, out: keys, R: real.length, C: n });
+          // Σ k kᵀ (n, n) += Kᵀ (n, R) · K (R, n)
+          matmul(c, {
+            a: keys,
+            b: keys,
+            out: sum,
+            M: n,
+            N: n,
+            K: real.length,
+            transA: true,
+            accumulate: true,
+          });
+        },
+      });
+      done += real.length;
+      onProgress?.(done, total);
+      start = end;
+    }
+    const cov = await ctx.read(sum, 0, n * n * 4);
+    for (let i = 0; i < cov.length; i++) cov[i] /= done;
+    return { layer, n, tokens: done, weightsHash: await keyWeightsHash(model, layer), cov };
+  } finally {
+    for (const b of [sum, rowIdx, keys]) b.destroy();
+  }
+}
+
+export function serializeKeyCovariance(c: KeyCovariance): Uint8Array {
+  return serializeSafetensors([{ name: 'cov', shape: [c.n, c.n], data: c.cov }], 'F32', {
+    format: FORMAT,
+    layer: String(c.layer),
+    tokens: String(c.tokens),
+    weights_hash: c.weightsHash,
+  });
+}
+
+/** Parses a covariance file and checks it against the model (`expect`); any mismatch is an EditorWeightsError. */
+export function parseKeyCovariance(
+  bytes: Uint8Array,
+  fileName: string,
+  expect: { layer: number; n: number; weightsHash: string },
+): KeyCovariance {
+  const recompute = `recompute it with: npx editscope rome-cov --model DIR --layer ${expect.layer}`;
+  let file;
+  try {
+    file = parseSafetensors(bytes, fileName);
+  } catch (e) {
+    throw new EditorWeightsError(
+      `The ROME covariance ${fileName} is unreadable (${(e as Error).message}); ${recompute}.`,
+    );
+  }
+  const meta = file.metadata;
+  const info = file.tensors.get('cov');
+  if (meta.format !== FORMAT || !info)
+    throw new EditorWeightsError(`${fileName} is not an Editscope ROME covariance file; ${recompute}.`);
+  const layer = Number(meta.layer);
+  const tokens = Number(meta.tokens);
+  if (
+    layer !== expect.layer ||
+    info.shape.length !== 2 ||
+    info.shape[0] !== expect.n ||
+    info.shape[1] !== expect.n
+  )
+    throw new EditorWeightsError(
+      `${fileName} holds a ${info.shape.join('x')} covariance for layer ${meta.layer}; this model needs ${expect.n}x${expect.n} at layer ${expect.layer}: it was made for another model. ${recompute}.`,
+    );
+  if (!(Number.isInteger(tokens) && tokens > 0))
+    throw new EditorWeightsError(`${fileName} has no valid token count; ${recompute}.`);
+  if (meta.weights_hash !== expect.weightsHash)
+    throw new EditorWeightsError(
+      `${fileName} was computed for different weights (the model was retrained or changed since); ${recompute}.`,
+    );
+  const cov = tensorToFloat32(file, 'cov');
+  if (!cov.every(Number.isFinite))
+    throw new EditorWeightsError(`${fileName} holds non-finite values; ${recompute}.`);
+  return { layer, n: expect.n, tokens, weightsHash: expect.weightsHash, cov };
+}

@@ -4,6 +4,7 @@
 import { UsageError } from './args.ts';
 import { info, init, predict, tokenize } from './commands/basic.ts';
 import { edit } from './commands/edit.ts';
+import { romeCov } from './commands/rome-cov.ts';
 import { knowledge } from './commands/knowledge.ts';
 import { trainEditor } from './commands/train-editor.ts';
 import { trainModel } from './commands/train-model.ts';
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, [Command, string]> = {
   'train-model': [trainModel, 'train a GPT-2 on a text corpus with the WebGPU engine'],
   knowledge: [knowledge, 'accuracy of a model on every fact in every phrasing (fact-world)'],
   edit: [edit, 'apply one edit and show the probabilities before and after'],
+  'rome-cov': [romeCov, "compute ROME's key covariance next to a model"],
   'train-editor': [trainEditor, 'train a MEND or IBKE editor on an edit dataset'],
 };
 

@@ -1,0 +1,87 @@
+// `editscope rome-cov`: computes ROME's key covariance C = E[k kᵀ] at one block of a model folder over a text
+// sample and writes it next to the model (rome-cov-l{L}.safetensors), where the ROME editor finds it.
+
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { middleLayer } from '../../editors/settings.ts';
+import {
+  computeKeyCovariance,
+  covarianceFileName,
+  serializeKeyCovariance,
+} from '../../editors/rome-covariance.ts';
+import type { TextTokenizer } from '../../model/tokenizer.ts';
+import { epochOrder } from '../../train/schedule.ts';
+import { intOption, output, parse, requireString, UsageError } from '../args.ts';
+import { loadModelDir } from '../engine.ts';
+
+const USAGE =
+  'editscope rome-cov --model DIR [--layer L] [--corpus data/fact-world/corpus.txt] [--tokens 50000] [--json]';
+
+export async function romeCov(argv: string[]): Promise<void> {
+  const opt = { type: 'string' } as const;
+  const { values } = parse(argv, { model: opt, layer: opt, corpus: opt, tokens: opt }, USAGE);
+  const modelDir = requireString(values, 'model', USAGE);
+  const maxTokens = intOption(values, 'tokens', 50_000, 1, 100_000_000);
+  const corpus = (values.corpus as string | undefined) ?? join('data', 'fact-world', 'corpus.txt');
+  let text: string;
+  try {
+    text = await readFile(corpus, 'utf8');
+  } catch {
+    throw new UsageError(`Cannot read the corpus ${corpus}: give a text file with --corpus FILE.`);
+  }
+  const loaded = await loadModelDir(modelDir);
+  const { model, tokenizer, config } = loaded;
+  const layer = intOption(values, 'layer', middleLayer(model.dims), 0, config.nLayer - 1);
+  const sequences = sampleSequences(text, tokenizer, model.dims.nPositions, maxTokens);
+  const t0 = performance.now();
+  let lastLog = 0;
+  const cov = await computeKeyCovariance(model, sequences, layer, (done, total) => {
+    if (values.json || performance.now() - lastLog < 2000) return;
+    lastLog = performance.now();
+    process.stderr.write(`[rome-cov] ${done}/${total} tokens\n`);
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const file = join(loaded.dir, covarianceFileName(layer));
+  await writeFile(`${file}.tmp`, serializeKeyCovariance(cov));
+  await rename(`${file}.tmp`, file); // atomic: a reader never sees half a file
+  output(values, { file, layer, tokens: cov.tokens, n: cov.n, seconds, weightsHash: cov.weightsHash }, () =>
+    [
+      `wrote ${file}`,
+      `layer ${layer}: E[k kᵀ] of ${cov.n}-wide keys over ${cov.tokens} tokens in ${seconds.toFixed(1)} s`,
+      `weights fingerprint ${cov.weightsHash}`,
+    ].join('\n'),
+  );
+}
+
+/**
+ * Token sequences as the model saw them in training: a "prompt<TAB>completion" line is prompt ⊕ completion ⊕
+ * EOS (train-model's form), a plain line is cut into context-sized pieces. Lines are taken in a fixed shuffled
+ * order (seed 1) until `maxTokens`, so a sample smaller than the corpus still covers every part of it.
+ */
+export function sampleSequences(
+  text: string,
+  tokenizer: TextTokenizer,
+  maxT: number,
+  maxTokens: number,
+): number[][] {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const eos = tokenizer.eosId === null ? [] : [tokenizer.eosId];
+  const out: number[][] = [];
+  let tokens = 0;
+  for (const i of epochOrder(lines.length, 1, 0)) {
+    if (tokens >= maxTokens) break;
+    const line = lines[i];
+    const tab = line.indexOf('\t');
+    const ids =
+      tab < 0
+        ? tokenizer.encode(line)
+        : [...tokenizer.encode(line.slice(0, tab)), ...tokenizer.encode(line.slice(tab + 1)), ...eos];
+    for (let at = 0; at < ids.length && tokens < maxTokens; at += maxT) {
+      const piece = ids.slice(at, Math.min(at + maxT, at + maxTokens - tokens));
+      out.push(piece);
+      tokens += piece.length;
+    }
+  }
+  if (tokens === 0) throw new UsageError('The corpus holds no text: give a file with some lines.');
+  return out;
+}

@@ -15,14 +15,14 @@ import { intOption, output, parse, requireString, UsageError } from '../args.ts'
 import { loadModelDir } from '../engine.ts';
 
 const USAGE =
-  'editscope rome-cov --model DIR [--layer L] [--corpus data/fact-world/corpus.txt] [--tokens 50000] [--json]';
+  'editscope rome-cov --model DIR [--layer L] [--corpus data/fact-world/corpus.tsv] [--tokens 50000] [--json]';
 
 export async function romeCov(argv: string[]): Promise<void> {
   const opt = { type: 'string' } as const;
   const { values } = parse(argv, { model: opt, layer: opt, corpus: opt, tokens: opt }, USAGE);
   const modelDir = requireString(values, 'model', USAGE);
   const maxTokens = intOption(values, 'tokens', 50_000, 1, 100_000_000);
-  const corpus = (values.corpus as string | undefined) ?? join('data', 'fact-world', 'corpus.txt');
+  const corpus = (values.corpus as string | undefined) ?? join('data', 'fact-world', 'corpus.tsv');
   let text: string;
   try {
     text = await readFile(corpus, 'utf8');

@@ -20,7 +20,8 @@ import type { Gpt2Model } from '../src/model/gpt2/model.ts';
 
 const USAGE =
   'node --import ./bin/register.mjs tools/sweep-ibke.ts --model DIR --data TRAIN.json --val VAL.json --out DIR ' +
-  '[--steps 150] [--batch 8] [--lr 1e-3] [--lm 1,2,4,8,16] [--betas 0,1e-4,1e-3,1e-2,1e-1] [--max-val 32] [--seed 1] [--full]';
+  '[--steps 150] [--batch 8] [--lr 1e-3] [--lm 1,2,4,8,16] [--betas 0,1e-4,1e-3,1e-2,1e-1] [--lambdas REL,GEN,LOC] ' +
+  '[--max-val 32] [--seed 1] [--full]';
 
 interface SweepRun {
   lm: number;
@@ -47,6 +48,7 @@ async function main(argv: string[]): Promise<void> {
       lr: s,
       lm: s,
       betas: s,
+      lambdas: s,
       'max-val': s,
       seed: s,
       full: { type: 'boolean' },
@@ -64,7 +66,14 @@ async function main(argv: string[]): Promise<void> {
   const out = resolve(requireString(values, 'out', USAGE));
   const lms = numberList(values.lm as string | undefined, [1, 2, 4, 8, 16], 'lm');
   const betas = numberList(values.betas as string | undefined, [0, 1e-4, 1e-3, 1e-2, 1e-1], 'betas');
+  const [rel, gen, loc] = numberList(
+    values.lambdas as string | undefined,
+    Object.values(DEFAULT_LAMBDAS.ibke),
+    'lambdas',
+  );
+  if (loc === undefined) throw new UsageError('--lambdas takes three numbers: REL,GEN,LOC.');
   const common = {
+    lambdas: { rel, gen, loc },
     steps: intOption(values, 'steps', 150, 1, 1_000_000),
     batch: intOption(values, 'batch', 8, 1, 256),
     lr: floatOption(values, 'lr', 1e-3, 1e-8, 1),
@@ -97,7 +106,15 @@ async function trainAndScore(
   model: Gpt2Model,
   train: TrainingEdit[],
   val: TrainingEdit[],
-  o: { steps: number; batch: number; lr: number; seed: number; lm: number; beta: number },
+  o: {
+    lambdas: { rel: number; gen: number; loc: number };
+    steps: number;
+    batch: number;
+    lr: number;
+    seed: number;
+    lm: number;
+    beta: number;
+  },
 ): Promise<SweepRun> {
   const started = performance.now();
   const config = defaultIbkeConfig(model.dims, { latentLength: o.lm });
@@ -106,7 +123,7 @@ async function trainAndScore(
     model,
     net,
     { ...DEFAULT_OPTIMIZER, lr: o.lr },
-    { lambdas: DEFAULT_LAMBDAS.ibke, beta: o.beta },
+    { lambdas: o.lambdas, beta: o.beta },
     o.seed,
   );
   trainer.reserve(o.batch, maxSequenceLength(train));

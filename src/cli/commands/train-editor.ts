@@ -23,7 +23,7 @@ import { loadModelDir } from '../engine.ts';
 
 const USAGE =
   'editscope train-editor --method ibke|mend --model DIR --data TRAIN.json --out DIR [--val VAL.json] ' +
-  '[--steps 1500] [--batch 8] [--lr 1e-4] [--beta 1e-3] [--lm 4] [--seed 1] [--checkpoint-every 100] ' +
+  '[--steps 1500] [--batch 8] [--lr 1e-3] [--beta 1e-3] [--lm 4] [--seed 1] [--checkpoint-every 100] ' +
   '[--validate-every 250] [--max-val 64] [--rank R] [--alpha-init A] [--lambda-rel X] [--lambda-gen X] ' +
   '[--lambda-loc X] [--no-ib] [--no-scale] [--state DIR]';
 

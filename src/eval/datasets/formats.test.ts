@@ -234,7 +234,7 @@ describe('hostile inputs give an EditDataError that names the file, record and f
       /^bad\.json, record 1: "rephrase_prompt\[1\]" must be a non-empty string, got a number\.$/,
     );
     await fails(
-      mutate(easyEdit, (r) => (r[0].locality.neighborhood[1] = 'Seoul' as never)),
+      mutate(easyEdit, (r) => ((r[0].locality as { neighborhood: unknown[] }).neighborhood[1] = 'Seoul')),
       /^bad\.json, record 0: "locality\.neighborhood\[1\]" must be an object \{prompt, ground_truth\}/,
     );
     await fails(

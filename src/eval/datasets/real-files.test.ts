@@ -143,6 +143,13 @@ describe('CounterFact core parquet (counterfact-core.parquet)', () => {
     expectWellFormed(cases);
   });
 
+  it('rejects the file cut short with a sentence naming it', async () => {
+    const bytes = dataFile('counterfact-core.parquet');
+    await expect(readEditCases(bytes.subarray(0, bytes.length - 100), 'cut.parquet')).rejects.toThrow(
+      /^cut\.parquet: not a readable parquet file .*truncated/,
+    );
+  });
+
   it('maps stem → false with true as ground truth', () => {
     expect(cases[0]).toMatchObject({
       id: 'rome_21844',

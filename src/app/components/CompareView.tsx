@@ -6,7 +6,7 @@ import { formatProb, formatRank, tokenBarRows } from '../model/chart-data.ts';
 import { METRIC_EXPLANATIONS, type MetricName } from '../model/explanations.ts';
 import { METHOD_LABELS } from '../model/method-settings.ts';
 import { METHOD_NAMES } from '../permalink/schema.ts';
-import { selectBusy, useApp } from '../store/index.ts';
+import { selectBusy, selectMethods, useApp } from '../store/index.ts';
 import { runCompare, toggleCompareMethod } from '../store/actions/compare.ts';
 import { metricValues } from './MetricsCards.tsx';
 import { ChartLegend, TokenChart } from './TokenChart.tsx';
@@ -16,7 +16,7 @@ const METRICS: MetricName[] = ['reliability', 'generality', 'locality', 'kl', 'l
 export function CompareView() {
   const chosen = useApp((s) => s.compare.methods);
   const runs = useApp((s) => s.compare.runs);
-  const available = useApp((s) => s.model.info?.methods ?? []);
+  const available = useApp(selectMethods);
   const busy = useApp(selectBusy);
   const done = runs.filter((r): r is typeof r & { outcome: EditOutcome } => r.outcome !== undefined);
 

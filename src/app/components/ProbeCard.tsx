@@ -54,15 +54,6 @@ export function ProbeCard({ group, text, reading, current, targetToken, onChange
         ) : (
           <p className="probe-text static">{text}</p>
         )}
-        {reading && (
-          <span
-            className={`badge ${reading.success ? 'pass' : 'fail'}`}
-            data-testid="probe-success"
-            data-success={reading.success}
-          >
-            {reading.success ? '✓' : '✗'} {PASS_TEXT[group][reading.success ? 0 : 1]}
-          </span>
-        )}
         {onRemove && (
           <button
             className="btn-ghost"
@@ -74,16 +65,27 @@ export function ProbeCard({ group, text, reading, current, targetToken, onChange
           </button>
         )}
       </header>
-      {t && (
-        <p className="target-line" data-testid="target-prob">
-          p(<span className="tok">{t.token}</span>) {formatProb(t.probBefore)} →{' '}
-          <strong>{formatProb(t.probAfter)}</strong>
-          <span className="muted">
-            {' '}
-            · rank {formatRank(t.rankBefore)} → {formatRank(t.rankAfter)}
+      {reading && (
+        <div className="probe-stats">
+          <span
+            className={`badge ${reading.success ? 'pass' : 'fail'}`}
+            data-testid="probe-success"
+            data-success={reading.success}
+          >
+            {reading.success ? '✓' : '✗'} {PASS_TEXT[group][reading.success ? 0 : 1]}
           </span>
-          {reading?.kl !== undefined && <span className="muted"> · KL {reading.kl.toFixed(3)}</span>}
-        </p>
+          {t && (
+            <p className="target-line" data-testid="target-prob">
+              p(<span className="tok">{t.token}</span>) {formatProb(t.probBefore)} →{' '}
+              <strong>{formatProb(t.probAfter)}</strong>
+              <span className="muted">
+                {' '}
+                · rank {formatRank(t.rankBefore)} → {formatRank(t.rankAfter)}
+              </span>
+              {reading?.kl !== undefined && <span className="muted"> · KL {reading.kl.toFixed(3)}</span>}
+            </p>
+          )}
+        </div>
       )}
       {rows && rows.length > 0 ? (
         <TokenChart

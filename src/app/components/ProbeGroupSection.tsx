@@ -4,7 +4,7 @@
 
 import { useState } from 'react';
 import type { EditOutcome, ProbeReading, TokenProb } from '../../engine/types.ts';
-import { useApp } from '../store/index.ts';
+import { selectSuggestions, useApp } from '../store/index.ts';
 import type { ProbeGroup } from '../store/types.ts';
 import { LIMITS } from '../permalink/schema.ts';
 import { ProbeCard } from './ProbeCard.tsx';
@@ -26,7 +26,7 @@ interface Props {
 
 export function ProbeGroupSection({ group, outcome, current, targetToken }: Props) {
   const probes = useApp((s) => s.probes[group]);
-  const suggestions = useApp((s) => s.suggestions?.[group] ?? []);
+  const suggestions = useApp(selectSuggestions(group));
   const note = useApp((s) => s.suggestions?.note ?? null);
   const { addProbe, updateProbe, removeProbe } = useApp.getState();
   const [draft, setDraft] = useState('');

@@ -146,30 +146,32 @@ export function TokenChart({
         </BarChart>
       </ResponsiveContainer>
       {/* The same numbers as text, for screen readers and for tests. */}
-      <table className="sr-only">
-        <caption>{title}</caption>
-        <thead>
-          <tr>
-            <th>token</th>
-            <th>{beforeLabel}</th>
-            {state === 'after' && <th>after</th>}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr
-              key={r.token}
-              data-token={r.token}
-              data-target={r.isTarget || undefined}
-              data-old={r.isOldAnswer || undefined}
-            >
-              <td>{r.label}</td>
-              <td data-state="before">{formatProb(r.before)}</td>
-              {state === 'after' && <td data-state="after">{formatProb(r.after)}</td>}
+      <div className="sr-only">
+        <table>
+          <caption>{title}</caption>
+          <thead>
+            <tr>
+              <th>token</th>
+              <th>{beforeLabel}</th>
+              {state === 'after' && <th>after</th>}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr
+                key={r.token}
+                data-token={r.token}
+                data-target={r.isTarget || undefined}
+                data-old={r.isOldAnswer || undefined}
+              >
+                <td>{r.label}</td>
+                <td data-state="before">{formatProb(r.before)}</td>
+                {state === 'after' && <td data-state="after">{formatProb(r.after)}</td>}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }

@@ -30,6 +30,17 @@ describe('chart rows', () => {
     expect(rows.map((r) => r.token)).toEqual([' x', ' Paris', ' Rome']);
   });
 
+  it('gives the target a row with its exact probabilities even outside both top lists', () => {
+    const target = { token: ' Oslo', probBefore: 0.001, probAfter: 0.004, rankBefore: 40, rankAfter: 12 };
+    const rows = tokenBarRows({ ...reading, target }, ' Oslo', 2);
+    expect(rows.at(-1)).toMatchObject({ token: ' Oslo', before: 0.001, after: 0.004, isTarget: true });
+    // The exact reading wins over a top-k entry, and only for the token it is about.
+    expect(
+      tokenBarRows({ ...reading, target: { ...target, token: ' Rome' } }, ' Rome', 2).find((r) => r.isTarget),
+    ).toMatchObject({ before: 0.001, after: 0.004 });
+    expect(tokenBarRows({ ...reading, target }, ' Rome', 2).find((r) => r.token === ' Oslo')).toBeUndefined();
+  });
+
   it('shows spaces and newlines visibly', () => {
     expect(displayToken(' Rome')).toBe('␣Rome');
     expect(displayToken('\n')).toBe('⏎');

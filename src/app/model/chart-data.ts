@@ -25,13 +25,15 @@ export function displayToken(token: string): string {
 
 /**
  * Rows for the grouped before/after bars: the top `perSide` of each distribution, plus the target and the old
- * answer whenever either side knows them; sorted by the larger of the two probabilities.
+ * answer whenever either side knows them; sorted by the larger of the two probabilities. `target` (the
+ * engine's exact p(target) before and after, known even outside the top-k) always gives the target a row.
  */
 export function tokenBarRows(
-  reading: Pick<ProbeReading, 'before' | 'after'>,
+  reading: Pick<ProbeReading, 'before' | 'after'> & { target?: ProbeReading['target'] },
   targetToken: string | undefined,
   perSide = 5,
 ): TokenBarRow[] {
+  const exact = reading.target && reading.target.token === targetToken ? reading.target : undefined;
   const oldAnswer = reading.before[0]?.token;
   const byToken = (list: TokenProb[]) => new Map(list.map((t) => [t.token, t.prob]));
   const before = byToken(reading.before);
@@ -42,6 +44,11 @@ export function tokenBarRows(
   ]);
   for (const special of [targetToken, oldAnswer])
     if (special !== undefined && (before.has(special) || after.has(special))) tokens.add(special);
+  if (exact) {
+    tokens.add(exact.token);
+    before.set(exact.token, exact.probBefore);
+    after.set(exact.token, exact.probAfter);
+  }
   const rows = [...tokens].map((token): TokenBarRow => ({
     token,
     label: displayToken(token),

@@ -66,7 +66,7 @@ export const METHOD_FIELDS: Record<MethodName, SettingField[]> = {
     {
       key: 'epsilon',
       label: 'L∞ radius ε',
-      defaultValue: 2e-2,
+      defaultValue: 5e-2,
       min: 0,
       max: 10,
       step: 'any',

@@ -50,8 +50,10 @@ export function toBase64Url(bytes: Uint8Array): string {
 }
 
 export function fromBase64Url(s: string): Uint8Array {
-  if (!/^[A-Za-z0-9_-]*$/.test(s) || s.length % 4 === 1)
+  if (!/^[A-Za-z0-9_-]*$/.test(s))
     throw new LinkError('encoding', 'The link contains characters that do not belong to a session link.');
+  // No base64 encoding ends with a single character of a group: the text was cut.
+  if (s.length % 4 === 1) throw new LinkError('damaged', 'The link is cut short: copy it again in full.');
   const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4));
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);

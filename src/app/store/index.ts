@@ -2,6 +2,7 @@
 // (`useApp((s) => s.draft.prompt)`); engine calls live in ./actions/, not in components.
 
 import { create } from 'zustand';
+import type { MethodName } from '../../engine/types.ts';
 import { createModelSlice, type ModelSlice } from './model-slice.ts';
 import { createProbesSlice, type ProbesSlice } from './probes-slice.ts';
 import { createSessionSlice, type SessionSlice } from './session-slice.ts';
@@ -21,3 +22,11 @@ export const selectSelectedEdit = (s: AppState) => s.edits.find((e) => e.id === 
 
 /** True while a user-visible engine task runs (the quiet preview read does not count). */
 export const selectBusy = (s: AppState) => s.task !== null && s.task.kind !== 'preview';
+
+// Selectors must return stable values (zustand v5 re-renders on every new reference): shared empty lists.
+const NO_METHODS: readonly MethodName[] = [];
+const NO_SUGGESTIONS: readonly string[] = [];
+
+export const selectMethods = (s: AppState) => s.model.info?.methods ?? NO_METHODS;
+export const selectSuggestions = (group: 'gen' | 'loc') => (s: AppState) =>
+  s.suggestions?.[group] ?? NO_SUGGESTIONS;

@@ -38,6 +38,8 @@ export function startPermalinkSync(delayMs = 400): () => void {
     clearTimeout(timer);
     timer = setTimeout(write, delayMs);
   });
+  // The page's address carries the session from the start (the default session, or the link cleaned up).
+  timer = setTimeout(write, 0);
   return () => {
     clearTimeout(timer);
     unsubscribe();

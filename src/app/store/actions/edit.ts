@@ -28,15 +28,13 @@ let previewRunning: Promise<unknown> | null = null;
 /** The preview's predict call, as a task that any user action waits for instead of being refused. */
 export async function previewTask<T>(run: () => Promise<T>): Promise<T | null> {
   if (useApp.getState().task) return null;
-  useApp
-    .getState()
-    .setTask({
-      kind: 'preview',
-      label: 'Reading the model…',
-      progress: null,
-      cancellable: false,
-      cancelling: false,
-    });
+  useApp.getState().setTask({
+    kind: 'preview',
+    label: 'Reading the model…',
+    progress: null,
+    cancellable: false,
+    cancelling: false,
+  });
   const p = run();
   previewRunning = p;
   try {

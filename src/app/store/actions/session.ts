@@ -83,13 +83,11 @@ export async function replayPending(adaptMethod = false): Promise<void> {
     }
   } catch (e) {
     if (!isCancelled(e))
-      useApp
-        .getState()
-        .showBanner({
-          id: 'replay',
-          kind: 'error',
-          message: `Replaying the session stopped: ${messageOf(e)}`,
-        });
+      useApp.getState().showBanner({
+        id: 'replay',
+        kind: 'error',
+        message: `Replaying the session stopped: ${messageOf(e)}`,
+      });
   } finally {
     endTask();
   }

@@ -71,6 +71,12 @@ function answerList(probe: RecordFields, nPrompts: number): string[] | undefined
   const raw = probe.raw.ground_truth;
   if (raw === undefined || raw === null) return undefined;
   const parallel = Array.isArray(probe.raw.prompt) && Array.isArray(raw) && raw.length === nPrompts;
+  if (!parallel && Array.isArray(probe.raw.prompt) && Array.isArray(raw) && raw.length > 1)
+    probe.fail(
+      'ground_truth',
+      `one answer per prompt (${nPrompts}) or a single answer, not ${raw.length}`,
+      raw,
+    );
   if (!parallel) {
     // A single answer (or one alias list) for every prompt.
     const answer = probe.firstText('ground_truth');

@@ -238,6 +238,16 @@ describe('hostile inputs give an EditDataError that names the file, record and f
       /^bad\.json, record 0: "locality\.neighborhood\[1\]" must be an object \{prompt, ground_truth\}/,
     );
     await fails(
+      mutate(
+        easyEdit,
+        (r) =>
+          ((
+            r[1].locality as { Relation_Specificity: { ground_truth: unknown }[] }
+          ).Relation_Specificity[0].ground_truth = ['male', 'actor', 'x']),
+      ),
+      /record 1: "locality\.Relation_Specificity\[0\]\.ground_truth" must be one answer per prompt \(2\) or a single answer, not 3, got a list\.$/,
+    );
+    await fails(
       mutate(counterFact, (r) => (r[0].paraphrase_prompts = [null as never])),
       /record 0: "paraphrase_prompts\[0\]" must be a non-empty string or \{prompt: string\}, got null/,
     );

@@ -13,7 +13,7 @@ import { ProgressBar } from './ProgressBar.tsx';
 type Tab = SessionModel['kind'];
 
 async function loadAndReplay(source: SessionModel, files?: LocalFiles): Promise<void> {
-  if ((await loadModel(source, files)) && useApp.getState().pendingEdits.length) await replayPending();
+  if ((await loadModel(source, files, true)) && useApp.getState().pendingEdits.length) await replayPending();
 }
 
 export function ModelPicker() {
@@ -153,31 +153,33 @@ function LocalTab() {
 
 function ModelInfoLine() {
   const model = useApp((s) => s.model);
-  if (model.status === 'error')
-    return (
-      <p className="error" role="alert" data-testid="model-error">
-        {model.error}
-      </p>
-    );
-  if (!model.info) return null;
+  const error = model.error && (
+    <p className="error" role="alert" data-testid="model-error">
+      {model.error}
+    </p>
+  );
+  if (!model.info || model.status !== 'ready') return error || null;
   const i = model.info;
   return (
-    <dl className="model-info" data-testid="model-info" data-model={i.name}>
-      <div>
-        <dt>Loaded</dt>
-        <dd>{i.name}</dd>
-      </div>
-      <div>
-        <dt>Size</dt>
-        <dd>
-          {formatCount(i.parameterCount)} params · {i.nLayer} layers · d={i.nEmbd}
-        </dd>
-      </div>
-      <div>
-        <dt>Editors</dt>
-        <dd>{i.methods.length ? i.methods.map((m) => METHOD_LABELS[m]).join(', ') : 'none yet'}</dd>
-      </div>
-    </dl>
+    <>
+      {error}
+      <dl className="model-info" data-testid="model-info" data-model={i.name}>
+        <div>
+          <dt>Loaded</dt>
+          <dd>{i.name}</dd>
+        </div>
+        <div>
+          <dt>Size</dt>
+          <dd>
+            {formatCount(i.parameterCount)} params · {i.nLayer} layers · d={i.nEmbd}
+          </dd>
+        </div>
+        <div>
+          <dt>Editors</dt>
+          <dd>{i.methods.length ? i.methods.map((m) => METHOD_LABELS[m]).join(', ') : 'none yet'}</dd>
+        </div>
+      </dl>
+    </>
   );
 }
 

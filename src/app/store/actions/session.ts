@@ -16,11 +16,30 @@ export type LocalFiles = { config: string; safetensors: ArrayBuffer; tokenizer: 
 
 export const sameModel = (a: SessionModel, b: SessionModel) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Loads a model; the engine drops every edit. Resolves true when the model is ready. */
-export async function loadModel(source: SessionModel, files?: LocalFiles): Promise<boolean> {
+/** Whether the engine still holds a model (a failed load may or may not have replaced the old one). */
+async function engineHasModel(): Promise<boolean> {
+  try {
+    await getEngine().call('predict', { prompts: ['The'], k: 1 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Loads a model; the engine drops every edit. Resolves true when the model is ready. With `keepPrevious`
+ * (the model picker), a failed load leaves the previous model and its edits in place when the engine still
+ * has them; a session's load keeps the session's model source so its link is not rewritten.
+ */
+export async function loadModel(
+  source: SessionModel,
+  files?: LocalFiles,
+  keepPrevious = false,
+): Promise<boolean> {
   const s = useApp.getState();
   const ctrl = await beginTask({ kind: 'load', label: 'Loading the model…', cancellable: false });
   if (!ctrl) return false;
+  const previous = { model: s.model, edits: s.edits, selectedEditId: s.selectedEditId };
   s.setModel({ status: 'loading', source, error: null });
   s.keepEdits([]);
   s.setPreview(null);
@@ -37,7 +56,11 @@ export async function loadModel(source: SessionModel, files?: LocalFiles): Promi
     useApp.getState().setModel({ status: 'ready', info: model });
     return true;
   } catch (e) {
-    useApp.getState().setModel({ status: 'error', info: null, error: messageOf(e) });
+    const message = messageOf(e);
+    if (keepPrevious && previous.model.info && (await engineHasModel())) {
+      useApp.setState({ edits: previous.edits, selectedEditId: previous.selectedEditId });
+      useApp.getState().setModel({ ...previous.model, error: `${message} The previous model stays loaded.` });
+    } else useApp.getState().setModel({ status: 'error', info: null, error: message });
     return false;
   } finally {
     endTask();

@@ -5,6 +5,7 @@ import { UsageError } from './args.ts';
 import { info, init, predict, tokenize } from './commands/basic.ts';
 import { edit } from './commands/edit.ts';
 import { romeCov } from './commands/rome-cov.ts';
+import { evalCommand } from './commands/eval.ts';
 import { knowledge } from './commands/knowledge.ts';
 import { trainEditor } from './commands/train-editor.ts';
 import { trainModel } from './commands/train-model.ts';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, [Command, string]> = {
   knowledge: [knowledge, 'accuracy of a model on every fact in every phrasing (fact-world)'],
   edit: [edit, 'apply one edit and show the probabilities before and after'],
   'rome-cov': [romeCov, "compute ROME's key covariance next to a model"],
+  eval: [evalCommand, 'reliability, generality, locality, KL and latency of a method over a dataset'],
   'train-editor': [trainEditor, 'train a MEND or IBKE editor on an edit dataset'],
 };
 

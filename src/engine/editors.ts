@@ -1,16 +1,35 @@
-// Which editors a model gets: FT-L always; ROME when its key covariance is available (shipped or computed);
-// MEND and IBKE when trained editor weights for this model are present.
+// Which editors a model gets: FT-L always; ROME when its key covariance file sits next to the model; MEND and
+// IBKE when trained editor files for this model are present. A file that does not fit the model is an error
+// the user sees (EditorWeightsError), not a silent fallback.
 
-import type { Editor } from '../editors/types.ts';
-import type { EditTarget } from '../editors/types.ts';
+import { FtEditor } from '../editors/ft.ts';
+import { editorDir, EDITOR_FILES } from '../editors/hyper/files.ts';
+import { IbkeEditor } from '../editors/ibke.ts';
+import { MendEditor } from '../editors/mend.ts';
+import { loadRomeEditor } from '../editors/rome.ts';
+import type { EditTarget, Editor } from '../editors/types.ts';
 import type { MethodName } from './types.ts';
 
 /** Files next to a model (relative names such as 'editors/ibke/editor.safetensors'); null when absent. */
 export type EditorFiles = (name: string) => Promise<Uint8Array | null>;
 
 export async function createEditors(
-  _target: EditTarget,
-  _files: EditorFiles,
+  target: EditTarget,
+  files: EditorFiles,
 ): Promise<Partial<Record<MethodName, Editor>>> {
-  return {};
+  const editors: Partial<Record<MethodName, Editor>> = { ft: new FtEditor() };
+  const rome = await loadRomeEditor(target, files);
+  if (rome) editors.rome = rome;
+  for (const method of ['mend', 'ibke'] as const) {
+    const dir = editorDir(method);
+    const [config, weights] = await Promise.all([
+      files(`${dir}/${EDITOR_FILES.config}`),
+      files(`${dir}/${EDITOR_FILES.weights}`),
+    ]);
+    if (!config || !weights) continue;
+    const contents = { config: new TextDecoder().decode(config), weights };
+    editors[method] =
+      method === 'mend' ? MendEditor.load(target.model, contents) : IbkeEditor.load(target.model, contents);
+  }
+  return editors;
 }

@@ -27,22 +27,6 @@ export async function readStates(view: ModelView, prompts: number[][], k: number
   }));
 }
 
-/** 1-based rank of `id` in `dist` (ties count in its favour). */
-export function rankOf(dist: Float32Array, id: number): number {
-  const p = dist[id];
-  let rank = 1;
-  for (let i = 0; i < dist.length; i++) if (dist[i] > p) rank++;
-  return rank;
-}
-
-/** KL(p ‖ q) in nats over next-token distributions, with q floored so an underflowed probability stays finite. */
-export function klDivergence(p: Float32Array, q: Float32Array): number {
-  let kl = 0;
-  for (let i = 0; i < p.length; i++)
-    if (p[i] > 0) kl += p[i] * (Math.log(p[i]) - Math.log(Math.max(q[i], 1e-30)));
-  return Math.max(0, kl);
-}
-
 /**
  * Teacher-forced argmax at each completion position: for prompt ⊕ completion, the model's argmax at the rows
  * that predict completion tokens. Returns one id array per pair.

@@ -32,6 +32,8 @@ export interface EditInput {
   settings?: MethodSettings;
   gen: string[];
   loc: string[];
+  /** Skip the greedy continuations (batch evaluation does not show them). */
+  skipContinuation?: boolean;
 }
 
 let nextId = 1;
@@ -95,7 +97,9 @@ export class EditSession {
         model.generate(ids, Math.max(1, Math.min(req.target.length, model.dims.nPositions - ids.length))),
       ),
     );
-    const continuationBefore = await this.generate(input.request.prompt, CONTINUATION_TOKENS);
+    const continuation = (prompt: string) =>
+      input.skipContinuation ? Promise.resolve('') : this.generate(prompt, CONTINUATION_TOKENS);
+    const continuationBefore = await continuation(input.request.prompt);
 
     const t0 = performance.now();
     const patch: Patch = await editor.edit(this.view, input.request, input.settings);
@@ -108,7 +112,7 @@ export class EditSession {
       ...[req.prompt, ...genIds].map((prompt) => ({ prompt, completion: req.target })),
       ...locIds.map((prompt, i) => ({ prompt, completion: locAnswers[i] })),
     ]);
-    const continuationAfter = await this.generate(input.request.prompt, CONTINUATION_TOKENS);
+    const continuationAfter = await continuation(input.request.prompt);
 
     const targetId = req.target[0];
     const reading = (text: string, i: number, success: number, kl?: number): ProbeReading => ({

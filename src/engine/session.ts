@@ -5,15 +5,8 @@
 import { PatchStack } from '../editors/patches.ts';
 import { tokenizeRequest } from '../editors/request.ts';
 import { EditRequestError, type Editor, type Patch } from '../editors/types.ts';
-import {
-  agreement,
-  klDivergence,
-  rankOf,
-  readStates,
-  teacherForcedArgmax,
-  type ModelView,
-  type StateReading,
-} from './readings.ts';
+import { klDivergence, rankOf } from '../eval/metrics.ts';
+import { agreement, readStates, teacherForcedArgmax, type ModelView, type StateReading } from './readings.ts';
 import type {
   EditMetrics,
   EditOutcome,

@@ -76,8 +76,8 @@ export class EngineHost {
     return this.session;
   }
 
-  async edit(input: EditInput): Promise<EditOutcome> {
-    const outcome = await this.current.edit(input);
+  async edit(input: EditInput, checkCancelled?: () => void): Promise<EditOutcome> {
+    const outcome = await this.current.edit(input, checkCancelled);
     this.history.push({ id: outcome.editId, input });
     return outcome;
   }

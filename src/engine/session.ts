@@ -73,8 +73,11 @@ export class EditSession {
     return tokenizer.decode(out);
   }
 
-  /** Computes, applies and measures one edit. On any error the model is left as it was. */
-  async edit(input: EditInput): Promise<EditOutcome> {
+  /**
+   * Computes, applies and measures one edit. On any error the model is left as it was. `checkCancelled`
+   * throws to abandon the edit; it is called between phases, and never after the patch is applied.
+   */
+  async edit(input: EditInput, checkCancelled: () => void = () => {}): Promise<EditOutcome> {
     const editor = this.editors[input.method];
     if (!editor)
       throw new EditRequestError(`The ${input.method.toUpperCase()} editor is not available for this model.`);
@@ -95,7 +98,9 @@ export class EditSession {
     const continuationBefore = await continuation(input.request.prompt);
 
     const t0 = performance.now();
+    checkCancelled();
     const patch: Patch = await editor.edit(this.view, input.request, input.settings);
+    checkCancelled();
     patch.id = `e${nextId++}`;
     this.stack.apply(patch);
     const latencyMs = performance.now() - t0;

@@ -42,9 +42,9 @@ const handlers: Handlers = {
   }),
   predict: async ({ prompts, k }) => ({ results: await host.current.predict(prompts, k) }),
   generate: async ({ prompt, maxTokens }) => ({ text: await host.current.generate(prompt, maxTokens) }),
-  edit: async ({ request, method, settings, gen, loc }, { progress }) => {
+  edit: async ({ request, method, settings, gen, loc }, { progress, checkCancelled }) => {
     progress({ stage: `Editing with ${method.toUpperCase()}`, fraction: null });
-    return host.edit({ request, method, settings, gen, loc });
+    return host.edit({ request, method, settings, gen, loc }, checkCancelled);
   },
   revert: async ({ editId }) => ({ remaining: host.revert(editId) }),
   reset: async () => {

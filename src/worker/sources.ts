@@ -13,7 +13,8 @@ const EMBEDDED_BASE = 'models/fact-world/';
 
 async function fetchBytes(url: URL): Promise<Uint8Array | null> {
   const res = await fetch(url);
-  if (res.status === 404) return null;
+  // Single-page-app hosts (vite preview among them) answer a missing file with index.html and status 200.
+  if (res.status === 404 || (res.headers.get('content-type') ?? '').startsWith('text/html')) return null;
   if (!res.ok) throw new Error(`${url.pathname}: the server answered ${res.status} ${res.statusText}.`);
   return new Uint8Array(await res.arrayBuffer());
 }

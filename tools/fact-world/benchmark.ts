@@ -1,7 +1,8 @@
 // The counterfactual edit benchmark in EasyEdit style: each edit gives a subject a new object of the same
 // relation (another object that relation really has, never the true one), every other phrasing of the fact as
 // generalization probes, and locality probes (the same relation for other subjects; other relations of the same
-// subject). Train and test subjects are disjoint.
+// subject). Train and test subjects are disjoint, and so are their entities: a test capital's country and a test
+// symbol's element are test subjects too, so no test edit is about an entity the editor was trained to edit.
 
 import { rng } from '../../src/train/schedule.ts';
 import type { Fact } from './facts.ts';
@@ -52,14 +53,15 @@ export function buildBenchmark(facts: Fact[], relations: Relation[], o: Benchmar
     byRelation.set(f.relation, [...(byRelation.get(f.relation) ?? []), f]);
     bySubject.set(f.subject, [...(bySubject.get(f.subject) ?? []), f]);
   }
-  const subjects = shuffle([...bySubject.keys()].sort());
-  const nTest = Math.round(subjects.length * o.testFraction);
-  const nVal = Math.round((subjects.length - nTest) * o.valFraction);
-  const split = {
-    test: new Set(subjects.slice(0, nTest)),
-    val: new Set(subjects.slice(nTest, nTest + nVal)),
-    train: new Set(subjects.slice(nTest + nVal)),
-  };
+  // Whole entity groups go to test until it holds testFraction of the subjects, then to validation.
+  const groups = shuffle(subjectGroups(facts, relations));
+  const nTest = Math.round(bySubject.size * o.testFraction);
+  const nVal = Math.round((bySubject.size - nTest) * o.valFraction);
+  const split = { test: new Set<string>(), val: new Set<string>(), train: new Set<string>() };
+  for (const g of groups) {
+    const side = split.test.size < nTest ? split.test : split.val.size < nVal ? split.val : split.train;
+    for (const s of g) side.add(s);
+  }
 
   const record = (f: Fact, target: string, n: number): EasyEditRecord => {
     const r = rel.get(f.relation)!;
@@ -102,4 +104,26 @@ export function buildBenchmark(facts: Fact[], relations: Relation[], o: Benchmar
     targets.forEach((t, n) => out[which].push(record(f, t, n)));
   }
   return { ...out, subjects: { test: split.test.size, val: split.val.size, train: split.train.size } };
+}
+
+/**
+ * The subjects, joined into groups that name one entity pair through a relation and its inverse (France and Paris
+ * through capital / capital_of; Gold and Au through symbol / symbol_of), by union-find. Members and groups come
+ * sorted, so the groups depend only on the facts.
+ */
+export function subjectGroups(facts: Fact[], relations: Relation[]): string[][] {
+  const paired = new Set(relations.flatMap((r) => (r.inverseOf ? [r.id, r.inverseOf] : [])));
+  const parent = new Map<string, string>(facts.map((f) => [f.subject, f.subject]));
+  const root = (x: string): string => {
+    while (parent.get(x) !== x) x = parent.get(x)!;
+    return x;
+  };
+  for (const f of facts) {
+    if (!paired.has(f.relation) || !parent.has(f.object)) continue;
+    const [a, b] = [root(f.subject), root(f.object)].sort();
+    parent.set(b, a); // the smaller name stays the root: the result does not depend on the order of the facts
+  }
+  const groups = new Map<string, string[]>();
+  for (const s of [...parent.keys()].sort()) groups.set(root(s), [...(groups.get(root(s)) ?? []), s]);
+  return [...groups.values()].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
 }

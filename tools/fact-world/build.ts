@@ -5,9 +5,10 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TextTokenizer } from '../../src/model/tokenizer.ts';
-import { buildBenchmark, fill } from './benchmark.ts';
+import { buildBenchmark } from './benchmark.ts';
 import { trainBpe, tokenizerJson } from './bpe.ts';
-import { loadFacts } from './facts.ts';
+import { corpusLines, corpusStats, lineText } from './corpus.ts';
+import { factSources, loadFacts } from './facts.ts';
 import { RELATIONS } from './relations.ts';
 
 export interface BuildOptions {
@@ -28,20 +29,17 @@ export function validateOptions(o: BuildOptions): void {
   if (!(o.testFraction > 0 && o.testFraction < 0.5))
     bad(`--test-fraction must be in (0, 0.5), got ${o.testFraction}.`);
   if (existsSync(o.out) && !statSync(o.out).isDirectory()) bad(`--out ${o.out} is a file; give a folder.`);
+  if (existsSync(o.tokenizerOut) && statSync(o.tokenizerOut).isDirectory())
+    bad(
+      `--tokenizer-out ${o.tokenizerOut} is a folder; give a file path such as ${o.tokenizerOut}/tokenizer.json.`,
+    );
 }
 
 export function buildFactWorld(o: BuildOptions) {
   validateOptions(o);
   const facts = loadFacts();
-  const rel = new Map(RELATIONS.map((r) => [r.id, r]));
-  // One corpus line per fact and phrasing: "prompt<TAB> object." (train-model scores only the completion).
-  const corpus = facts.flatMap((f) =>
-    rel.get(f.relation)!.templates.map((t) => `${fill(t, f.subject)}\t ${f.object}.`),
-  );
-  const bpe = trainBpe(
-    corpus.map((l) => l.replace('\t', '')),
-    o.vocabSize,
-  );
+  const corpus = corpusLines(facts, RELATIONS);
+  const bpe = trainBpe(corpus.map(lineText), o.vocabSize);
   const json = tokenizerJson(bpe);
   const tokenizer = TextTokenizer.fromJson(JSON.stringify(json), o.tokenizerOut);
   const benchmark = buildBenchmark(facts, RELATIONS, {
@@ -51,22 +49,17 @@ export function buildFactWorld(o: BuildOptions) {
     trainTargetsPerFact: 2,
     neighbours: 3,
   });
-  const lengths = corpus.map((l) => tokenizer.encode(l.replace('\t', '')).length + 1);
-  const multiToken = facts.filter((f) => tokenizer.encode(' ' + f.object).length > 1);
   const stats = {
     seed: o.seed,
     facts: facts.length,
     relations: Object.fromEntries(
       RELATIONS.map((r) => [r.id, facts.filter((f) => f.relation === r.id).length]),
     ),
-    corpusLines: corpus.length,
-    corpusTokens: lengths.reduce((a, b) => a + b, 0),
-    longestLineTokens: Math.max(...lengths),
     vocabSize: tokenizer.vocabSize,
-    objectsTakingSeveralTokens: multiToken.length,
+    ...corpusStats(corpus, facts, RELATIONS, tokenizer),
     edits: { train: benchmark.train.length, val: benchmark.val.length, test: benchmark.test.length },
     subjects: benchmark.subjects,
-    sources: { 'countries-list': 'MIT', 'chemical-elements': 'MIT' },
+    sources: factSources(),
   };
   mkdirSync(o.out, { recursive: true });
   mkdirSync(dirname(o.tokenizerOut), { recursive: true });

@@ -1,7 +1,9 @@
 // Real facts from well-kept npm packages: countries-list (MIT) for countries, capitals, continents, languages
 // and currencies; chemical-elements (MIT, cheminfo) for element symbols and atomic numbers.
 
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
@@ -69,3 +71,25 @@ function dedupe(facts: Fact[]): Fact[] {
     return true;
   });
 }
+
+/** The packages the facts come from, as installed: `name@version` → the license their package.json declares. */
+export function factSources(): Record<string, string> {
+  const entries = ['countries-list', 'chemical-elements'].map((name) => {
+    // Walk up from the entry point: countries-list's `exports` hides its package.json from require.
+    let dir = dirname(require.resolve(name));
+    while (!existsSync(join(dir, 'package.json')) || readManifest(dir).name !== name) {
+      if (dirname(dir) === dir) throw new Error(`build-world: cannot find the package.json of ${name}.`);
+      dir = dirname(dir);
+    }
+    const { version, license } = readManifest(dir);
+    return [`${name}@${version}`, String(license)];
+  });
+  return Object.fromEntries(entries);
+}
+
+const readManifest = (dir: string) =>
+  JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    name?: string;
+    version?: string;
+    license?: unknown;
+  };

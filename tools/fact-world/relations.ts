@@ -6,6 +6,11 @@ export interface Relation {
   /** What the relation maps, for people reading the data. */
   description: string;
   subjectKind: 'country' | 'city' | 'element';
+  /**
+   * The relation this one reverses (capital_of reverses capital): its subjects are the other relation's objects,
+   * so both name the same entity pair and the benchmark keeps them on the same side of the train/test split.
+   */
+  inverseOf?: string;
   /** `{}` marks the subject. The first template is the canonical edit prompt. */
   templates: string[];
 }
@@ -28,6 +33,7 @@ export const RELATIONS: Relation[] = [
     id: 'capital_of',
     description: 'capital city → country',
     subjectKind: 'city',
+    inverseOf: 'capital',
     templates: [
       '{} is the capital of',
       '{} is the capital city of',
@@ -88,6 +94,7 @@ export const RELATIONS: Relation[] = [
     id: 'symbol_of',
     description: 'chemical symbol → element',
     subjectKind: 'element',
+    inverseOf: 'symbol',
     templates: [
       'The chemical element with the symbol {} is',
       'The symbol {} stands for the element',

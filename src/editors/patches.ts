@@ -46,6 +46,7 @@ export class PatchStack {
   }
 
   destroy(): void {
+    this.ctx.flush(); // restore copies recorded by reset()/revert() still read these buffers
     for (const b of this.originals.values()) b.destroy();
     this.originals.clear();
     this.factorBuffers?.left.destroy();

@@ -45,8 +45,15 @@ export async function evaluate(
       session.revert(o.editId);
       sums.reliability += o.metrics.reliability;
       sums.latencyMs += o.latencyMs;
-      if (gen.length) ((sums.generality += o.metrics.generality), counts.generality++);
-      if (loc.length) ((sums.locality += o.metrics.locality), (sums.kl += o.metrics.kl), counts.locality++);
+      if (gen.length) {
+        sums.generality += o.metrics.generality;
+        counts.generality++;
+      }
+      if (loc.length) {
+        sums.locality += o.metrics.locality;
+        sums.kl += o.metrics.kl;
+        counts.locality++;
+      }
     } catch (e) {
       failed++;
       process.stderr.write(`[eval] ${c.id}: ${(e as Error).message}\n`);

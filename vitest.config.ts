@@ -11,6 +11,8 @@ export default defineConfig({
           include: ['src/**/*.test.ts', 'tools/**/*.test.ts'],
           exclude: ['src/**/*.gpu.test.ts'],
           environment: 'node',
+          // Some tests rebuild the fact world or read 26k parquet rows: slow on a busy 2-core machine.
+          testTimeout: 60_000,
         },
       },
       {

@@ -3,6 +3,7 @@
 import { expect } from 'vitest';
 import { GpuContext } from './context.ts';
 import { acquireNodeDevice } from './node.ts';
+import { uniformArray } from '../util/random.ts';
 
 let shared: Promise<GpuContext> | undefined;
 
@@ -12,19 +13,8 @@ export function testContext(): Promise<GpuContext> {
   return shared;
 }
 
-/** Deterministic pseudo-random values in [-scale, scale) (mulberry32), so failures reproduce. */
-export function randomArray(n: number, seed: number, scale = 1): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * scale;
-  }
-  return out;
-}
+/** Deterministic values in [-scale, scale) (mulberry32), so failures reproduce. */
+export const randomArray = uniformArray;
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);

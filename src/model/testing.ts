@@ -1,6 +1,7 @@
 // Test fixtures for model files (no vitest import, so engine tests can use them too): a deterministic small
 // checkpoint with a byte-level BPE tokenizer of exactly `vocabSize` tokens.
 
+import { uniformArray } from '../util/random.ts';
 import type { Gpt2Config } from './config.ts';
 import type { Gpt2Checkpoint } from './checkpoint.ts';
 import { gpt2ParameterShapes } from './gpt2-layout.ts';
@@ -8,18 +9,7 @@ import { buildGpt2TokenizerJson, GPT2_EOS_TOKEN } from './gpt2-tokenizer.ts';
 import { TextTokenizer } from './tokenizer.ts';
 
 /** Deterministic values in [-scale, scale) (mulberry32). */
-export function seededRandom(n: number, seed: number, scale = 1): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * scale;
-  }
-  return out;
-}
+export const seededRandom = uniformArray;
 
 /** GPT-2-like random weights: LayerNorm gains near 1, everything else small. */
 export function randomGpt2Weights(config: Gpt2Config, seed = 1): Map<string, Float32Array> {

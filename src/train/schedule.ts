@@ -1,6 +1,10 @@
 // Learning-rate schedule and a seeded epoch order, both pure functions of the step so a resumed run replays
 // exactly the batches an uninterrupted one would have seen.
 
+import { rng } from '../util/random.ts';
+
+export { rng };
+
 /** Linear warm-up, then cosine decay to `minRatio`·lr at `totalSteps` (nanoGPT's get_lr). */
 export function learningRate(
   step: number,
@@ -12,18 +16,6 @@ export function learningRate(
   if (step < warmup) return (lr * (step + 1)) / warmup;
   const progress = Math.min(1, (step - warmup) / Math.max(1, totalSteps - warmup));
   return lr * (minRatio + (1 - minRatio) * 0.5 * (1 + Math.cos(Math.PI * progress)));
-}
-
-/** mulberry32: a small, well-known seeded PRNG. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The permutation of `n` items used in `epoch` (Fisher–Yates with a per-epoch seed). */

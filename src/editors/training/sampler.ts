@@ -11,17 +11,7 @@ export interface StepSample {
   locality: Completion;
 }
 
-/** mulberry32 from a 32-bit seed: small, fast, and the same in every JS engine. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../util/random.ts';
 
 /** Mixes integers into one 32-bit seed (splitmix-style), so (seed, step) pairs do not collide. */
 export function mixSeed(...parts: number[]): number {

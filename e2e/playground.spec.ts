@@ -67,13 +67,14 @@ test('the permalink reproduces the session, and a damaged one opens the default 
   context,
 }) => {
   await openDefault(page);
-  await expect.poll(() => page.url(), { timeout: 30_000 }).toMatch(/#s=v1\./);
-  const oneEdit = page.url();
   await page.getByTestId('method-ft').click();
+  // The link is rewritten (compressed, asynchronously) after every change, the method choice included.
+  await expect.poll(() => page.url(), { timeout: 30_000 }).toMatch(/#s=v1\./);
+  await page.waitForTimeout(1000);
+  const beforeSecondEdit = page.url();
   await page.getByTestId('apply-edit').click();
   await expect(page.getByTestId('history-item')).toHaveCount(2, { timeout: 120_000 });
-  // The link is rewritten (compressed, asynchronously) after every change.
-  await expect.poll(() => page.url(), { timeout: 30_000 }).not.toBe(oneEdit);
+  await expect.poll(() => page.url(), { timeout: 30_000 }).not.toBe(beforeSecondEdit);
   const url = page.url();
 
   const again = await context.newPage();

@@ -33,6 +33,7 @@ let nextId = 1;
 
 export class EditSession {
   readonly stack: PatchStack;
+  private readonly suspended: Patch[] = [];
 
   constructor(
     readonly view: ModelView,
@@ -144,6 +145,25 @@ export class EditSession {
       metrics,
       continuation: { before: continuationBefore, after: continuationAfter },
     };
+  }
+
+  /**
+   * Takes out, for a while, every applied edit with the same request (prompt, subject, target), so a comparison
+   * of methods starts from a model that does not already know the new fact. `resume()` puts them back.
+   */
+  suspendMatching(request: EditRequest): string[] {
+    const same = (p: Patch) =>
+      p.request.prompt === request.prompt &&
+      p.request.subject === request.subject &&
+      p.request.target === request.target;
+    const matching = this.stack.patches.filter(same);
+    for (const p of matching) this.stack.revert(p.id);
+    this.suspended.push(...matching);
+    return matching.map((p) => p.id);
+  }
+
+  resume(): void {
+    for (const p of this.suspended.splice(0)) this.stack.apply(p);
   }
 
   revert(editId: string): string[] {

@@ -47,6 +47,11 @@ const handlers: Handlers = {
     return host.edit({ request, method, settings, gen, loc }, checkCancelled);
   },
   revert: async ({ editId }) => ({ remaining: host.revert(editId) }),
+  suspendMatching: async ({ request }) => ({ suspended: host.current.suspendMatching(request) }),
+  resumeEdits: async () => {
+    host.current.resume();
+    return {};
+  },
   reset: async () => {
     host.reset();
     return {};

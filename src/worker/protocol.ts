@@ -33,6 +33,9 @@ export interface EngineCalls {
   ];
   /** Reverts one edit (any order); the others stay applied. */
   revert: [{ editId: string }, { remaining: string[] }];
+  /** Compare mode: take out applied edits with this same request until `resumeEdits` (see EditSession). */
+  suspendMatching: [{ request: EditRequest }, { suspended: string[] }];
+  resumeEdits: [Record<string, never>, Record<string, never>];
   /** Back to the original weights. */
   reset: [Record<string, never>, Record<string, never>];
 }

@@ -1,7 +1,8 @@
-// Compare: the draft edit with several methods, each on the same model state. Each run is
-// edit (reads before/after on the current model, applies) -> revert; so every method starts from the same
-// weights (the original model plus the history's edits), every "before" is identical, and the history is
-// untouched when the comparison ends. Runs go one after another (the engine does one thing at a time).
+// Compare: the draft edit with several methods, each on the same model state. History edits with the very same
+// request are taken out first (otherwise every method would start from a model that already says " Rome"), then
+// each run is edit (reads before/after, applies) -> revert, so every method starts from the same weights and
+// every "before" is identical; the suspended edits go back at the end, leaving the history untouched. Runs go
+// one after another (the engine does one thing at a time).
 
 import type { MethodName } from '../../../engine/types.ts';
 import { settingsFor } from '../../model/method-settings.ts';
@@ -27,7 +28,10 @@ export async function runCompare(): Promise<void> {
         : { method, status: 'skipped', error: `This model has no ${method.toUpperCase()} editor.` },
     ),
   );
+  let suspended = false;
   try {
+    await getEngine().call('suspendMatching', { request: job.request });
+    suspended = true;
     for (const method of methods.filter((m) => available.includes(m))) {
       const patch = (p: Partial<CompareRun>) => useApp.getState().patchCompareRun(method, p);
       if (ctrl.signal.aborted) {
@@ -51,6 +55,10 @@ export async function runCompare(): Promise<void> {
       }
     }
   } finally {
+    if (suspended)
+      await getEngine()
+        .call('resumeEdits', {})
+        .catch((e: unknown) => useApp.getState().setEditError(messageOf(e)));
     endTask();
   }
 }

@@ -63,9 +63,11 @@ for (const [label, method, n] of plan) {
   });
   log(`${label}: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
+// The ablations were trained at l_m = 4; their full counterpart is ibke-lm4 (the shipped IBKE uses the sweep's l_m).
 for (const [label, dir] of [
-  ['IBKE without IB', 'ibke-no-ib'],
-  ['IBKE without the scale factor', 'ibke-no-scale'],
+  ['IBKE, l_m 4 (base of the ablations)', 'ibke-lm4'],
+  ['IBKE without IB (l_m 4)', 'ibke-no-ib'],
+  ['IBKE without the scale factor (l_m 4)', 'ibke-no-scale'],
 ] as const) {
   const files = folderFiles(join(ablations, dir));
   const [config, weights] = await Promise.all([files(EDITOR_FILES.config), files(EDITOR_FILES.weights)]);

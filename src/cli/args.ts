@@ -30,35 +30,41 @@ export function requireString(values: Record<string, unknown>, name: string, usa
   return v;
 }
 
-export function intOption(
+/** A numeric option within [min, max]; `integer` also requires a whole number. */
+function numberOption(
   values: Record<string, unknown>,
   name: string,
   fallback: number,
   min: number,
   max: number,
+  integer: boolean,
 ): number {
   const v = values[name];
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new UsageError(`--${name} must be an integer from ${min} to ${max} (got "${String(v)}").`);
+  if (!(integer ? Number.isInteger(n) : Number.isFinite(n)) || n < min || n > max) {
+    throw new UsageError(
+      `--${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max} (got "${String(v)}").`,
+    );
+  }
   return n;
 }
 
-export function floatOption(
+export const intOption = (
   values: Record<string, unknown>,
   name: string,
   fallback: number,
   min: number,
   max: number,
-): number {
-  const v = values[name];
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max)
-    throw new UsageError(`--${name} must be a number from ${min} to ${max} (got "${String(v)}").`);
-  return n;
-}
+) => numberOption(values, name, fallback, min, max, true);
+
+export const floatOption = (
+  values: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+) => numberOption(values, name, fallback, min, max, false);
 
 /** Prints `json` as one object on stdout with --json, else the human text. */
 export function output(values: { json?: boolean }, json: unknown, text: () => string): void {

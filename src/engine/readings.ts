@@ -4,6 +4,7 @@
 import { completionRows, makeBatch } from '../model/gpt2/batch.ts';
 import type { Gpt2Model } from '../model/gpt2/model.ts';
 import type { TextTokenizer } from '../model/tokenizer.ts';
+import { topK } from '../eval/metrics.ts';
 import type { TokenProb } from './types.ts';
 
 export interface ModelView {
@@ -17,14 +18,17 @@ export interface StateReading {
   dist: Float32Array;
 }
 
+/** One forward pass: the full next-token distribution of each prompt, and its top-k (ties by lower id). */
 export async function readStates(view: ModelView, prompts: number[][], k: number): Promise<StateReading[]> {
   const { model, tokenizer } = view;
-  const top = await model.topNext(prompts, k);
   const dists = await model.nextTokenDistributions(prompts);
-  return prompts.map((_, i) => ({
-    top: top[i].map((t) => ({ token: tokenizer.tokenString(t.id), id: t.id, prob: t.prob })),
-    dist: Float32Array.from(dists[i]),
-  }));
+  return dists.map((d) => {
+    const dist = Float32Array.from(d);
+    return {
+      dist,
+      top: topK(dist, k).map((t) => ({ token: tokenizer.tokenString(t.id), id: t.id, prob: t.prob })),
+    };
+  });
 }
 
 /**
@@ -56,12 +60,4 @@ export async function teacherForcedArgmax(
     out.push(ids);
   }
   return out;
-}
-
-/** Fraction of positions where `got` equals `want`. */
-export function agreement(got: number[], want: number[]): number {
-  if (want.length === 0) return 1;
-  let same = 0;
-  want.forEach((w, i) => (same += got[i] === w ? 1 : 0));
-  return same / want.length;
 }

@@ -5,8 +5,8 @@
 import { PatchStack } from '../editors/patches.ts';
 import { tokenizeRequest } from '../editors/request.ts';
 import { EditRequestError, type Editor, type Patch } from '../editors/types.ts';
-import { klDivergence, rankOf } from '../eval/metrics.ts';
-import { agreement, readStates, teacherForcedArgmax, type ModelView, type StateReading } from './readings.ts';
+import { klDivergence, rankOf, tokenAccuracy } from '../eval/metrics.ts';
+import { readStates, teacherForcedArgmax, type ModelView, type StateReading } from './readings.ts';
 import type {
   EditMetrics,
   EditOutcome,
@@ -122,9 +122,9 @@ export class EditSession {
       success: success === 1,
       ...(kl === undefined ? {} : { kl }),
     });
-    const rel = agreement(forced[0], req.target);
-    const gen = genIds.map((_, i) => agreement(forced[1 + i], req.target));
-    const loc = locIds.map((_, i) => agreement(forced[1 + genIds.length + i], locAnswers[i]));
+    const rel = tokenAccuracy(forced[0], req.target);
+    const gen = genIds.map((_, i) => tokenAccuracy(forced[1 + i], req.target));
+    const loc = locIds.map((_, i) => tokenAccuracy(forced[1 + genIds.length + i], locAnswers[i]));
     const kls = locIds.map((_, i) =>
       klDivergence(before[1 + genIds.length + i].dist, after[1 + genIds.length + i].dist),
     );

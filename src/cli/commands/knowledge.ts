@@ -3,7 +3,8 @@
 // phrasing, and lists misses. This is the committed measure behind the fact-world model card.
 
 import { readFile, writeFile } from 'node:fs/promises';
-import { teacherForcedArgmax, agreement } from '../../engine/readings.ts';
+import { teacherForcedArgmax } from '../../engine/readings.ts';
+import { tokenAccuracy } from '../../eval/metrics.ts';
 import { parse, requireString } from '../args.ts';
 import { loadModelDir } from '../engine.ts';
 
@@ -35,7 +36,7 @@ export async function knowledge(argv: string[]): Promise<void> {
   for (let i = 0; i < items.length; i += 64) {
     const chunk = items.slice(i, i + 64);
     const got = await teacherForcedArgmax(model, chunk);
-    chunk.forEach((it, j) => correct.push(agreement(got[j], it.completion) === 1));
+    chunk.forEach((it, j) => correct.push(tokenAccuracy(got[j], it.completion) === 1));
   }
   const rate = (pick: (i: number) => boolean) => {
     let n = 0;

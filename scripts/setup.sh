@@ -22,5 +22,7 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "editscope setup: npm ci"
-  npm ci --no-audit --no-fund
+  # @huggingface/transformers (test-only, for the ONNX interop e2e) pulls onnxruntime-node, whose postinstall
+  # downloads binaries from a host that is unreachable here; we never use it, so skip that download.
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 fi

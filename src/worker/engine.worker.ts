@@ -5,6 +5,7 @@ import { EngineHost } from '../engine/host.ts';
 import { acquireDevice } from '../gpu/adapter.ts';
 import { runMatmulCheck } from '../gpu/self-check.ts';
 import type { CallName, CallPayload, CallResult, FromWorker, ProgressEvent, ToWorker } from './protocol.ts';
+import { measureNow } from './measure.ts';
 import { resolveSource } from './sources.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -52,6 +53,7 @@ const handlers: Handlers = {
     host.current.resume();
     return {};
   },
+  measure: async (input) => measureNow(host.current, input),
   reset: async () => {
     host.reset();
     return {};

@@ -13,6 +13,7 @@ import type {
   ModelSource,
   TokenProb,
 } from '../engine/types.ts';
+import type { MeasureInput, MeasureResult } from './measure.ts';
 
 /** Request name -> [payload, result]. Extend here; the client and the worker are typed from this map. */
 export interface EngineCalls {
@@ -36,6 +37,8 @@ export interface EngineCalls {
   /** Compare mode: take out applied edits with this same request until `resumeEdits` (see EditSession). */
   suspendMatching: [{ request: EditRequest }, { suspended: string[] }];
   resumeEdits: [Record<string, never>, Record<string, never>];
+  /** Re-reads an edit's probes on the model as it is now (see measure.ts). */
+  measure: [MeasureInput, MeasureResult];
   /** Back to the original weights. */
   reset: [Record<string, never>, Record<string, never>];
 }

@@ -10,37 +10,18 @@ import { scatterAddRows } from '../../gpu/kernels/gather.ts';
 import { geluBackward } from '../../gpu/kernels/gelu.ts';
 import { layernormBackward } from '../../gpu/kernels/layernorm.ts';
 import { matmul } from '../../gpu/kernels/matmul.ts';
+import type { BackwardOptions, LinearRole } from '../language-model.ts';
+import { linearBackwardInput, linearWeightGradients } from '../linear.ts';
 import type { Gpt2Activations } from './activations.ts';
-import { linearShape, type Gpt2Dims, type LinearName } from './dims.ts';
-import type { BatchShape } from './forward.ts';
+import type { Gpt2Dims } from './dims.ts';
+import { linearCall, type BatchShape, type Gpt2Net } from './forward.ts';
 import type { HeadBuffers } from './head.ts';
-import type { Gpt2Parameters } from './parameters.ts';
 
-export interface BackwardOptions {
-  /** Parameter gradients accumulate here; omit to compute activation gradients only (editors). */
-  grads?: Gpt2Parameters;
-  /** Which parameters get gradients (default: all, when `grads` is given). */
-  wantGrad?: (name: string) => boolean;
-  /** Lowest block to backpropagate through (default 0, which also reaches the embeddings). */
-  stopLayer?: number;
-  /** At `stopLayer`, stop once mlp.c_fc's output gradient is known (editors that edit only MLPs). */
-  stopAfterMlp?: boolean;
-  /**
-   * Called (at record time) with each linear layer's input u (N, nIn) and output gradient δ = ∂L/∂y (N, nOut)
-   * as soon as δ is recorded: ∂L/∂W = Σ_t u_t δ_tᵀ (MEND's factors). Both buffers are reused later in the
-   * pass, so the callee records a copy of what it keeps.
-   */
-  onLinear?: (layer: number, linear: LinearName, u: GPUBuffer, delta: GPUBuffer) => void;
-  /**
-   * Called (at record time) once the head's dlogits (R, V) is recorded, before it propagates: extra loss terms
-   * on the head rows add their logit gradient here (ROME's KL against soft targets). `probs` is the softmax.
-   */
-  onHeadGradient?: (head: { dlogits: GPUBuffer; probs: GPUBuffer; R: number; V: number }) => void;
-}
+export type { BackwardOptions };
 
 export function backward(
   ctx: GpuContext,
-  p: Gpt2Parameters,
+  net: Gpt2Net,
   a: Gpt2Activations,
   head: HeadBuffers,
   d: Gpt2Dims,
@@ -48,6 +29,7 @@ export function backward(
   R: number,
   opts: BackwardOptions = {},
 ): void {
+  const p = net.params;
   const N = B * T;
   const C = d.nEmbd;
   const V = d.vocabSize;
@@ -71,30 +53,22 @@ export function backward(
 
   const linearBackward = (
     layer: number,
-    name: LinearName,
+    role: LinearRole,
     x: GPUBuffer,
     dy: GPUBuffer,
     dx: GPUBuffer | null,
   ) => {
-    const { nIn, nOut } = linearShape(d, name);
-    const h = `h.${layer}.${name}`;
-    opts.onLinear?.(layer, name, x, dy);
+    const call = linearCall(net, layer, role, N);
+    const { param, biasParam } = net.linear(layer, role);
+    opts.onLinear?.(layer, role, x, dy);
     // dW (nIn, nOut) += xᵀ (nIn, N) · dy (N, nOut);  db (nOut) += ones(1, N) · dy
-    if (want(`${h}.weight`))
-      matmul(ctx, {
-        a: x,
-        b: dy,
-        out: g!.get(`${h}.weight`),
-        M: nIn,
-        N: nOut,
-        K: N,
-        transA: true,
-        accumulate: true,
-      });
-    if (want(`${h}.bias`))
-      matmul(ctx, { a: a.ones, b: dy, out: g!.get(`${h}.bias`), M: 1, N: nOut, K: N, accumulate: true });
-    // dx (N, nIn) = dy (N, nOut) · Wᵀ
-    if (dx) matmul(ctx, { a: dy, b: p.get(`${h}.weight`), out: dx, M: N, N: nIn, K: nOut, transB: true });
+    linearWeightGradients(ctx, call.weight, x, dy, N, {
+      dW: want(param) ? g!.get(param) : undefined,
+      db: biasParam && want(biasParam) ? g!.get(biasParam) : undefined,
+      ones: a.ones,
+    });
+    // dx (N, nIn) = dy (N, nOut) · Wᵀ (+ the side-car's terms)
+    if (dx) linearBackwardInput(ctx, call, dy, dx);
   };
 
   // Head: dlogits (R, V) overwrites the logits buffer; dwte += dlogitsᵀ · x; dx (R, C) = dlogits · wte.
@@ -130,14 +104,14 @@ export function backward(
     const h = `h.${l}`;
     const xin = l === 0 ? a.encoded : a.layers[l - 1].out;
     // MLP: dresidual holds ∂L/∂out = ∂L/∂(mlp.c_proj output).
-    linearBackward(l, 'mlp.c_proj', L.fchGelu, a.dresidual, a.d4C);
+    linearBackward(l, 'mlp.down', L.fchGelu, a.dresidual, a.d4C);
     geluBackward(ctx, { inp: L.fch, dout: a.d4C, dinp: a.d4Cb, n: N * 4 * C });
     const last = l === stop;
-    linearBackward(l, 'mlp.c_fc', L.ln2, a.d4Cb, last && opts.stopAfterMlp ? null : a.dC);
+    linearBackward(l, 'mlp.in', L.ln2, a.d4Cb, last && opts.stopAfterMlp ? null : a.dC);
     if (last && opts.stopAfterMlp) return;
     lnBackward(`${h}.ln_2`, a.dC, L.res2, L.ln2Mean, L.ln2Rstd);
     // Attention: dresidual now holds ∂L/∂res2 = ∂L/∂(attn.c_proj output).
-    linearBackward(l, 'attn.c_proj', L.atty, a.dresidual, a.dC);
+    linearBackward(l, 'attn.out', L.atty, a.dresidual, a.dC);
     attentionBackward(ctx, {
       dout: a.dC,
       qkv: L.qkv,
@@ -149,7 +123,7 @@ export function backward(
       C,
       NH: d.nHead,
     });
-    linearBackward(l, 'attn.c_attn', L.ln1, a.d3C, a.dC);
+    linearBackward(l, 'attn.qkv', L.ln1, a.d3C, a.dC);
     lnBackward(`${h}.ln_1`, a.dC, xin, L.ln1Mean, L.ln1Rstd);
   }
   if (stop === 0 && g && (want('wte.weight') || want('wpe.weight'))) {

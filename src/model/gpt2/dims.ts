@@ -1,4 +1,7 @@
-// The shape of a GPT-2 model as the engine sees it, and its parameter names (Hugging Face names, no prefix).
+// The shape of a GPT-2 model as the engine sees it, its role table (which Conv1D plays which LinearRole), and
+// its parameter names (Hugging Face names, no prefix).
+
+import type { LinearRole, LinearSpec, ModelDims } from '../language-model.ts';
 
 export interface Gpt2Dims {
   nLayer: number;
@@ -9,23 +12,55 @@ export interface Gpt2Dims {
   eps: number;
 }
 
-/** A linear layer of one block (Conv1D: y = x W + b, W stored (in, out)). */
+/** The interface's dims for GPT-2: no grouped-query attention, head_dim = C / heads, MLP width 4C. */
+export function gpt2ModelDims(d: Gpt2Dims): Gpt2Dims & ModelDims {
+  return {
+    nLayer: d.nLayer,
+    nHead: d.nHead,
+    nEmbd: d.nEmbd,
+    nPositions: d.nPositions,
+    vocabSize: d.vocabSize,
+    eps: d.eps,
+    nKvHead: d.nHead,
+    headDim: d.nEmbd / d.nHead,
+    nInner: 4 * d.nEmbd,
+  };
+}
+
+/** A linear layer of one block by its HF name (Conv1D: y = x W + b, W stored (in, out)). */
 export type LinearName = 'attn.c_attn' | 'attn.c_proj' | 'mlp.c_fc' | 'mlp.c_proj';
 
-export const LINEARS: readonly LinearName[] = ['attn.c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'];
+/** GPT-2's role table, in forward order: HF module name and (nIn, nOut) in units of C. */
+export const GPT2_LINEARS: readonly { role: LinearRole; name: LinearName; nIn: number; nOut: number }[] = [
+  { role: 'attn.qkv', name: 'attn.c_attn', nIn: 1, nOut: 3 },
+  { role: 'attn.out', name: 'attn.c_proj', nIn: 1, nOut: 1 },
+  { role: 'mlp.in', name: 'mlp.c_fc', nIn: 1, nOut: 4 },
+  { role: 'mlp.down', name: 'mlp.c_proj', nIn: 4, nOut: 1 },
+];
+
+export const LINEARS: readonly LinearName[] = GPT2_LINEARS.map((l) => l.name);
 
 export function linearShape(d: Gpt2Dims, linear: LinearName): { nIn: number; nOut: number } {
-  const C = d.nEmbd;
-  switch (linear) {
-    case 'attn.c_attn':
-      return { nIn: C, nOut: 3 * C };
-    case 'attn.c_proj':
-      return { nIn: C, nOut: C };
-    case 'mlp.c_fc':
-      return { nIn: C, nOut: 4 * C };
-    case 'mlp.c_proj':
-      return { nIn: 4 * C, nOut: C };
-  }
+  const l = GPT2_LINEARS.find((x) => x.name === linear)!;
+  return { nIn: l.nIn * d.nEmbd, nOut: l.nOut * d.nEmbd };
+}
+
+/** The role table instantiated for a model: every linear of every block, block-major, forward order. */
+export function gpt2LinearSpecs(d: Gpt2Dims): LinearSpec[] {
+  const out: LinearSpec[] = [];
+  for (let block = 0; block < d.nLayer; block++)
+    for (const l of GPT2_LINEARS) {
+      out.push({
+        block,
+        role: l.role,
+        param: `h.${block}.${l.name}.weight`,
+        biasParam: `h.${block}.${l.name}.bias`,
+        nIn: l.nIn * d.nEmbd,
+        nOut: l.nOut * d.nEmbd,
+        order: 'in_out',
+      });
+    }
+  return out;
 }
 
 /** Every parameter with its shape, in a fixed order (the order of HF's GPT2Model.named_parameters()). */

@@ -10,8 +10,10 @@ import { geluForward } from '../../gpu/kernels/gelu.ts';
 import { layernormForward } from '../../gpu/kernels/layernorm.ts';
 import { matmul } from '../../gpu/kernels/matmul.ts';
 import { residualForward } from '../../gpu/kernels/residual.ts';
+import type { LinearHook, LinearRole, LinearSpec, LinearWeight, SideCar } from '../language-model.ts';
+import { linearForward, type LinearCall, type LinearScratch } from '../linear.ts';
 import type { Gpt2Activations } from './activations.ts';
-import type { Gpt2Dims, LinearName } from './dims.ts';
+import type { Gpt2Dims } from './dims.ts';
 import type { HeadBuffers } from './head.ts';
 import type { Gpt2Parameters } from './parameters.ts';
 
@@ -20,38 +22,48 @@ export interface BatchShape {
   T: number;
 }
 
-/** An extra term on a linear layer's output, y += f(x), used by editors (FT-L deltas, ROME's v* search). */
-export type LinearHook = (
-  ctx: GpuContext,
-  args: { layer: number; linear: LinearName; x: GPUBuffer; y: GPUBuffer; rows: number },
-) => void;
+/** What forward and backward need of the model: parameters, linear weights by role, side-car, scratch. */
+export interface Gpt2Net {
+  readonly params: Gpt2Parameters;
+  readonly sideCar: SideCar;
+  readonly scratch: LinearScratch;
+  linear(block: number, role: LinearRole): LinearSpec;
+  linearWeight(block: number, role: LinearRole): LinearWeight;
+}
 
-export function linear(
+export function linearCall(net: Gpt2Net, block: number, role: LinearRole, rows: number): LinearCall {
+  return {
+    weight: net.linearWeight(block, role),
+    terms: net.sideCar.terms(block, role),
+    rows,
+    scratch: net.scratch,
+  };
+}
+
+function linear(
   ctx: GpuContext,
-  p: Gpt2Parameters,
-  layer: number,
-  name: LinearName,
+  net: Gpt2Net,
+  block: number,
+  role: LinearRole,
   x: GPUBuffer,
   y: GPUBuffer,
   rows: number,
-  nIn: number,
-  nOut: number,
   hook?: LinearHook,
 ): void {
-  const h = `h.${layer}.${name}`;
-  matmul(ctx, { a: x, b: p.get(`${h}.weight`), bias: p.get(`${h}.bias`), out: y, M: rows, N: nOut, K: nIn });
-  hook?.(ctx, { layer, linear: name, x, y, rows });
+  linearForward(ctx, linearCall(net, block, role, rows), x, y);
+  hook?.(ctx, { block, role, x, y, rows });
 }
 
 /** Runs the blocks and the final LayerNorm over all B·T rows (ids must already be in `a.ids`). */
 export function forwardTrunk(
   ctx: GpuContext,
-  p: Gpt2Parameters,
+  net: Gpt2Net,
   a: Gpt2Activations,
   d: Gpt2Dims,
   { B, T }: BatchShape,
   hook?: LinearHook,
 ): void {
+  const p = net.params;
   const N = B * T;
   const C = d.nEmbd;
   const eps = d.eps;
@@ -79,9 +91,9 @@ export function forwardTrunk(
       C,
       eps,
     });
-    linear(ctx, p, l, 'attn.c_attn', L.ln1, L.qkv, N, C, 3 * C, hook);
+    linear(ctx, net, l, 'attn.qkv', L.ln1, L.qkv, N, hook);
     attentionForward(ctx, { qkv: L.qkv, out: L.atty, att: L.att, B, T, C, NH: d.nHead });
-    linear(ctx, p, l, 'attn.c_proj', L.atty, a.scratchC, N, C, C, hook);
+    linear(ctx, net, l, 'attn.out', L.atty, a.scratchC, N, hook);
     residualForward(ctx, { a: x, b: a.scratchC, out: L.res2, n: N * C });
     layernormForward(ctx, {
       inp: L.res2,
@@ -94,9 +106,9 @@ export function forwardTrunk(
       C,
       eps,
     });
-    linear(ctx, p, l, 'mlp.c_fc', L.ln2, L.fch, N, C, 4 * C, hook);
+    linear(ctx, net, l, 'mlp.in', L.ln2, L.fch, N, hook);
     geluForward(ctx, { inp: L.fch, out: L.fchGelu, n: N * 4 * C });
-    linear(ctx, p, l, 'mlp.c_proj', L.fchGelu, a.scratchC, N, 4 * C, C, hook);
+    linear(ctx, net, l, 'mlp.down', L.fchGelu, a.scratchC, N, hook);
     residualForward(ctx, { a: L.res2, b: a.scratchC, out: L.out, n: N * C });
     x = L.out;
   }

@@ -1,84 +1,138 @@
 // Gpt2Model: a GPT-2 on the GPU. Owns parameters and activation buffers; runs forward, backward, prediction and
-// generation. The engine's single entry point for editors, training, the CLI and the worker.
+// generation. One implementation of LanguageModel (src/model/language-model.ts).
 
 import type { GpuContext } from '../../gpu/context.ts';
 import { topk } from '../../gpu/kernels/topk.ts';
-import { Gpt2Activations } from './activations.ts';
-import { backward, type BackwardOptions } from './backward.ts';
-import { lastTokenRows, makeBatch, type HeadRow, type TokenBatch } from './batch.ts';
-import type { Gpt2Dims } from './dims.ts';
-import { forwardHead, forwardTrunk, type LinearHook } from './forward.ts';
-import { HeadBuffers } from './head.ts';
+import { lastTokenRows, makeBatch } from '../batch.ts';
+import type {
+  GenerateOptions,
+  HeadRow,
+  LanguageModel,
+  LinearHook,
+  LinearRole,
+  LinearSpec,
+  LinearWeight,
+  ModelTrainer,
+  RunOptions,
+  RunResult,
+  TokenBatch,
+  TopToken,
+} from '../language-model.ts';
+import { LinearScratch } from '../linear.ts';
+import { SideCarStore } from '../sidecar.ts';
+import type { Gpt2Activations } from './activations.ts';
+import { gpt2LinearSpecs, gpt2ModelDims, parameterCount, type Gpt2Dims } from './dims.ts';
+import type { Gpt2Net } from './forward.ts';
 import { Gpt2Parameters } from './parameters.ts';
+import { Gpt2Pass } from './pass.ts';
+import { Gpt2Trainer } from './training.ts';
 
-export interface RunOptions {
-  /** Record a backward pass after the forward. */
-  backward?: BackwardOptions;
-  /** Extra terms on linear outputs (editors' deltas). */
-  hook?: LinearHook;
-  /** Read back the head's probabilities (R, V). */
-  readProbs?: boolean;
-}
+export type { RunOptions, RunResult, TopToken };
 
-export interface RunResult {
-  /** Σ weight·NLL over the head rows. */
-  loss: number;
-  /** Per-row NLL·weight. */
-  losses: Float32Array;
-  probs?: Float32Array;
-}
-
-export interface TopToken {
-  id: number;
-  prob: number;
-}
-
-export class Gpt2Model {
+export class Gpt2Model implements LanguageModel, Gpt2Net {
+  readonly architecture = 'gpt2' as const;
+  readonly dims: ReturnType<typeof gpt2ModelDims>;
   readonly params: Gpt2Parameters;
-  private acts: Gpt2Activations | null = null;
-  private head: HeadBuffers | null = null;
+  readonly linears: readonly LinearSpec[];
+  readonly sideCar: SideCarStore;
+  readonly scratch: LinearScratch;
+  readonly parameterCount: number;
+  private readonly weights = new Map<string, LinearWeight>();
+  private readonly specs = new Map<string, LinearSpec>();
+  private readonly pass: Gpt2Pass;
   private readonly topIdx: GPUBuffer;
   private readonly topVal: GPUBuffer;
   static readonly MAX_TOPK = 64;
 
   constructor(
     readonly ctx: GpuContext,
-    readonly dims: Gpt2Dims,
+    dims: Gpt2Dims,
     weights: Map<string, Float32Array>,
     label = 'gpt2',
   ) {
+    this.dims = gpt2ModelDims(dims);
     this.params = new Gpt2Parameters(ctx, dims, label, weights);
+    this.linears = gpt2LinearSpecs(dims);
+    for (const s of this.linears) {
+      const key = `${s.block}.${s.role}`;
+      this.specs.set(key, s);
+      this.weights.set(key, {
+        format: 'f32',
+        order: s.order,
+        nIn: s.nIn,
+        nOut: s.nOut,
+        data: this.params.get(s.param),
+        bias: s.biasParam ? this.params.get(s.biasParam) : null,
+      });
+    }
+    this.sideCar = new SideCarStore(this.linears, 'GPT-2');
+    this.scratch = new LinearScratch(ctx, label);
+    this.parameterCount = parameterCount(dims);
+    this.pass = new Gpt2Pass(ctx, this, this.dims);
     this.topIdx = ctx.buffer(`${label}.topIdx`, 64 * 4 * Gpt2Model.MAX_TOPK);
     this.topVal = ctx.buffer(`${label}.topVal`, 64 * 4 * Gpt2Model.MAX_TOPK);
   }
 
-  /** Grows activation/head buffers when a batch does not fit (warm-up); otherwise reuses them. */
-  private buffers(batch: TokenBatch, R: number): { a: Gpt2Activations; head: HeadBuffers } {
-    const rows = batch.B * batch.T;
-    const attCells = batch.B * this.dims.nHead * batch.T * batch.T;
-    if (!this.acts || !this.acts.fits(rows, attCells)) {
-      this.acts?.destroy();
-      this.acts = new Gpt2Activations(
-        this.ctx,
-        this.dims,
-        Math.max(rows, this.acts?.rows ?? 0),
-        Math.max(attCells, this.acts?.attCells ?? 0),
+  linear(block: number, role: LinearRole): LinearSpec {
+    const s = this.specs.get(`${block}.${role}`);
+    if (!s)
+      throw new RangeError(
+        `This GPT-2 (${this.dims.nLayer} blocks) has no linear layer ${role} in block ${block}.`,
       );
+    return s;
+  }
+
+  linearWeight(block: number, role: LinearRole): LinearWeight {
+    this.linear(block, role);
+    return this.weights.get(`${block}.${role}`)!;
+  }
+
+  createPass(): Gpt2Pass {
+    return new Gpt2Pass(this.ctx, this, this.dims);
+  }
+
+  createGradients(label: string): Gpt2Parameters {
+    return new Gpt2Parameters(this.ctx, this.dims, label);
+  }
+
+  createTrainer(): ModelTrainer {
+    return new Gpt2Trainer(this);
+  }
+
+  async readParameter(param: string): Promise<Float32Array> {
+    return this.ctx.read(this.params.get(param));
+  }
+
+  async exportWeights(opts: { merged?: boolean } = {}): Promise<Map<string, Float32Array>> {
+    const out = await this.params.download();
+    if (opts.merged === false) return out;
+    for (const s of this.linears) {
+      const terms = this.sideCar.terms(s.block, s.role);
+      if (terms.length === 0) continue;
+      const w = out.get(s.param)!; // (nIn, nOut)
+      for (const t of terms) {
+        if (t.kind === 'dense') {
+          const d = await this.ctx.read(t.delta, 0, s.nIn * s.nOut * 4);
+          for (let i = 0; i < w.length; i++) w[i] += d[i];
+          continue;
+        }
+        const left = await this.ctx.read(t.left, 0, t.rank * s.nIn * 4);
+        const right = await this.ctx.read(t.right, 0, t.rank * s.nOut * 4);
+        for (let r = 0; r < t.rank; r++)
+          for (let i = 0; i < s.nIn; i++) {
+            const a = left[r * s.nIn + i];
+            if (a === 0) continue;
+            for (let j = 0; j < s.nOut; j++) w[i * s.nOut + j] += a * right[r * s.nOut + j];
+          }
+      }
     }
-    if (!this.head || this.head.rows < R) {
-      const rowsWanted = Math.max(R, this.head?.rows ?? 0);
-      this.head?.destroy();
-      this.head = new HeadBuffers(this.ctx, this.dims, rowsWanted);
-    }
-    return { a: this.acts, head: this.head };
+    return out;
   }
 
   /** Records forward (+ backward) for `batch` with loss rows `rows`, submits, and reads the losses. */
   async run(batch: TokenBatch, rows: HeadRow[], opts: RunOptions = {}): Promise<RunResult> {
     const R = rows.length;
-    if (R === 0) throw new Error('No head rows: nothing to predict.');
-    const { a, head } = this.buffers(batch, R);
-    this.record(batch, rows, a, head, opts);
+    const head = this.pass.record(batch, rows, opts);
     const losses = await this.ctx.read(head.losses, 0, R * 4);
     const probs = opts.readProbs
       ? await this.ctx.read(head.probs, 0, R * this.dims.vocabSize * 4)
@@ -88,32 +142,9 @@ export class Gpt2Model {
     return { loss, losses, probs };
   }
 
-  /** Records without submitting or reading (training loops batch several steps' work per submit). */
-  record(batch: TokenBatch, rows: HeadRow[], a: Gpt2Activations, head: HeadBuffers, opts: RunOptions): void {
-    const R = rows.length;
-    this.ctx.write(a.ids, batch.ids);
-    this.ctx.write(
-      head.rowIdx,
-      Uint32Array.from(rows, (r) => r.row),
-    );
-    this.ctx.write(
-      head.targets,
-      Uint32Array.from(rows, (r) => r.target),
-    );
-    this.ctx.write(
-      head.weights,
-      Float32Array.from(rows, (r) => r.weight),
-    );
-    const shape = { B: batch.B, T: batch.T };
-    forwardTrunk(this.ctx, this.params, a, this.dims, shape, opts.hook);
-    forwardHead(this.ctx, this.params, a, head, this.dims, R);
-    if (opts.backward) backward(this.ctx, this.params, a, head, this.dims, shape, R, opts.backward);
-  }
-
-  /** The activation buffers of the last run (editors read saved inputs u from them). */
+  /** The activation buffers of the last run (tests read saved inputs u from them). */
   get activations(): Gpt2Activations {
-    if (!this.acts) throw new Error('Run the model once before reading its activations.');
-    return this.acts;
+    return this.pass.activations;
   }
 
   /** Full next-token distributions (V each) after each sequence. */
@@ -133,8 +164,7 @@ export class Gpt2Model {
       const chunk = sequences.slice(start, start + 64);
       const batch = makeBatch(chunk, this.dims.nPositions);
       const rows = lastTokenRows(batch);
-      const { a, head } = this.buffers(batch, rows.length);
-      this.record(batch, rows, a, head, { hook });
+      const head = this.pass.record(batch, rows, { hook });
       topk(this.ctx, {
         values: head.probs,
         R: rows.length,
@@ -153,11 +183,7 @@ export class Gpt2Model {
   }
 
   /** Greedy (temperature 0) or sampled continuation of `ids` by `maxTokens` tokens (stops at `stopId`). */
-  async generate(
-    ids: number[],
-    maxTokens: number,
-    opts: { temperature?: number; seed?: number; stopId?: number; hook?: LinearHook } = {},
-  ): Promise<number[]> {
+  async generate(ids: number[], maxTokens: number, opts: GenerateOptions = {}): Promise<number[]> {
     const seq = [...ids];
     const out: number[] = [];
     let rng = (opts.seed ?? 1) >>> 0;
@@ -179,8 +205,8 @@ export class Gpt2Model {
 
   destroy(): void {
     this.params.destroy();
-    this.acts?.destroy();
-    this.head?.destroy();
+    this.pass.destroy();
+    this.scratch.destroy();
     this.topIdx.destroy();
     this.topVal.destroy();
   }

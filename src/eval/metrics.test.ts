@@ -4,6 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   aggregate,
+  aggregateHonest,
+  exactMatch,
+  localityGroup,
+  scoreHonest,
   KL_PROB_FLOOR,
   klDivergence,
   meanKl,
@@ -187,5 +191,76 @@ describe('chart helpers', () => {
     ).toBeCloseTo(0.4, 15);
     expect(sequenceProbability([[1, 0]], [1])).toBe(0);
     expect(() => sequenceProbability([[1, 0]], [2])).toThrow('outside the vocabulary of 2');
+  });
+});
+
+describe('honest scores', () => {
+  const pair = (before: number[], after: number[], target: number[]) => ({
+    before: { predicted: before, target },
+    after: { predicted: after, target },
+  });
+  it('puts exact match beside token accuracy, each with the unedited floor', () => {
+    expect(exactMatch([1, 2], [1, 2])).toBe(1);
+    expect(exactMatch([1, 3], [1, 2])).toBe(0);
+    const s = scoreHonest({
+      edit: pair([7, 2], [1, 2], [1, 2]), // floor: 1/2 tokens, not exact; after: exact
+      generality: [pair([7, 2], [1, 9], [1, 2]), pair([1, 2], [1, 2], [1, 2])],
+      locality: [
+        { kind: 'same_subject', pre: [4], post: [5], pBefore: 0.9, pAfter: 0.3 },
+        { kind: 'neighborhood', pre: [6, 6], post: [6, 6], pBefore: 0.8, pAfter: 0.8 },
+        { kind: 'unrelated', pre: [3], post: [3] },
+      ],
+      updateSize: 0.25,
+    });
+    expect(s.reliability).toEqual({
+      tokenAccuracy: 1,
+      exactMatch: 1,
+      floorTokenAccuracy: 0.5,
+      floorExactMatch: 0,
+    });
+    // Generality: (1/2 + 1)/2 tokens, (0 + 1)/2 exact; floor (1/2 + 1)/2 and (0 + 1)/2.
+    expect(s.generality).toEqual({
+      tokenAccuracy: 0.75,
+      exactMatch: 0.5,
+      floorTokenAccuracy: 0.75,
+      floorExactMatch: 0.5,
+    });
+    expect(s.locality).toBeCloseTo(2 / 3, 14);
+    expect(s.localitySameSubject).toBe(0);
+    expect(s.localitySameRelation).toBe(1);
+    expect(s.localityOther).toBe(1);
+    // p(true) over the probes that carry it: (0.9 + 0.8)/2 → (0.3 + 0.8)/2, a drop of 0.3.
+    expect(s.trueProbBefore).toBeCloseTo(0.85, 14);
+    expect(s.trueProbAfter).toBeCloseTo(0.55, 14);
+    expect(s.trueProbDrop).toBeCloseTo(0.3, 14);
+    expect(s.updateSize).toBe(0.25);
+  });
+  it('maps the datasets locality kinds to the two groups', () => {
+    expect(localityGroup('same_subject')).toBe('sameSubject');
+    expect(localityGroup('neighborhood')).toBe('sameRelation');
+    expect(localityGroup('attribute')).toBe('sameRelation');
+    expect(localityGroup(undefined)).toBe('other');
+  });
+  it('aggregates each score over the edits that have it', () => {
+    const a = scoreHonest({ edit: pair([0], [1], [1]), generality: [], locality: [], updateSize: 0.1 });
+    const b = scoreHonest({
+      edit: pair([1], [0], [1]),
+      generality: [pair([0], [1], [1])],
+      locality: [{ pre: [1], post: [1] }],
+      updateSize: 0.3,
+    });
+    const m = aggregateHonest([a, b]);
+    expect(m).toMatchObject({
+      edits: 2,
+      reliability: 0.5,
+      reliabilityFloor: 0.5,
+      generality: 1,
+      locality: 1,
+    });
+    expect(m.generalityFloor).toBe(0);
+    expect(m.updateSize).toBeCloseTo(0.2, 14);
+    expect(m.updateSizeMax).toBe(0.3);
+    expect(m.trueProbDrop).toBeNull();
+    expect(m.latencyMs).toBeNull();
   });
 });

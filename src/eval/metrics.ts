@@ -229,3 +229,173 @@ export function sequenceProbability(dists: readonly ArrayLike<number>[], target:
   }
   return Math.exp(logP);
 }
+
+// ---- Honest scores (issue 13): exact match beside token accuracy, the unedited model's floor, the locality
+// split and the true answer's probability. Token accuracy gives partial credit on multi-token targets, and an
+// edit whose probes the model already half-answers looks like a success: every score comes with its floor.
+
+/** 1 when every target position's argmax is the target token, else 0 (same length rules as tokenAccuracy). */
+export function exactMatch(predicted: ArrayLike<number>, target: ArrayLike<number>): number {
+  return tokenAccuracy(predicted, target) === 1 ? 1 : 0;
+}
+
+/** Which locality probes a kind names: same subject / other relation, same relation / other subject, or other. */
+export type LocalityGroup = 'sameSubject' | 'sameRelation' | 'other';
+
+const SAME_SUBJECT_KINDS = new Set(['same_subject', 'same-subject', 'other_relation', 'other-relation']);
+const SAME_RELATION_KINDS = new Set([
+  'neighborhood', // CounterFact's neighborhood_prompts and our fact-world splits: other subjects, same relation
+  'attribute', // CounterFact's attribute_prompts: other subjects whose true answer is the new target
+  'same_relation',
+  'same-relation',
+  'other_subject',
+  'other-subject',
+]);
+
+export function localityGroup(kind: string | undefined): LocalityGroup {
+  if (kind !== undefined && SAME_SUBJECT_KINDS.has(kind)) return 'sameSubject';
+  if (kind !== undefined && SAME_RELATION_KINDS.has(kind)) return 'sameRelation';
+  return 'other';
+}
+
+/** A probe read teacher-forced on the unedited model (the floor) and on the edited one. */
+export interface ForcedPair {
+  before: TokenMatch;
+  after: TokenMatch;
+}
+
+/** A locality probe teacher-forced on its answer a, with p(a) before and after when known. */
+export interface LocalityPair {
+  kind?: string;
+  /** (T,) argmax at each position of a: unedited model, edited model. */
+  pre: ArrayLike<number>;
+  post: ArrayLike<number>;
+  /** p(a) under the unedited and the edited model (teacher-forced product over a's tokens). */
+  pBefore?: number;
+  pAfter?: number;
+}
+
+export interface HonestReadings {
+  id?: string;
+  edit: ForcedPair;
+  generality: readonly ForcedPair[];
+  locality: readonly LocalityPair[];
+  /** max over the patch's matrices of ‖ΔW‖_F / ‖W‖_F (see update-size.ts). */
+  updateSize?: number;
+  latencyMs?: number;
+}
+
+/** One probe set's score: token accuracy and exact match, after the edit and on the unedited model. */
+export interface ProbeScore {
+  tokenAccuracy: number;
+  exactMatch: number;
+  floorTokenAccuracy: number;
+  floorExactMatch: number;
+}
+
+export interface HonestScores {
+  id?: string;
+  reliability: ProbeScore;
+  generality: ProbeScore | null;
+  /** Token-level locality over all probes and per group (null: no such probe). */
+  locality: number | null;
+  localitySameSubject: number | null;
+  localitySameRelation: number | null;
+  localityOther: number | null;
+  /** Mean p(true answer) over locality probes before / after the edit, and the mean drop (before − after). */
+  trueProbBefore: number | null;
+  trueProbAfter: number | null;
+  trueProbDrop: number | null;
+  updateSize: number | null;
+  latencyMs: number | null;
+}
+
+function probeScore(pairs: readonly ForcedPair[]): ProbeScore | null {
+  if (pairs.length === 0) return null;
+  const m = (f: (p: ForcedPair) => number) => meanOrNull(pairs.map(f))!;
+  return {
+    tokenAccuracy: m((p) => tokenAccuracy(p.after.predicted, p.after.target)),
+    exactMatch: m((p) => exactMatch(p.after.predicted, p.after.target)),
+    floorTokenAccuracy: m((p) => tokenAccuracy(p.before.predicted, p.before.target)),
+    floorExactMatch: m((p) => exactMatch(p.before.predicted, p.before.target)),
+  };
+}
+
+/** Every honest score of one edit; each probe weighs the same within its set. */
+export function scoreHonest(r: HonestReadings): HonestScores {
+  const loc = (group?: LocalityGroup) =>
+    meanOrNull(
+      r.locality
+        .filter((l) => group === undefined || localityGroup(l.kind) === group)
+        .map((l) => tokenAccuracy(l.post, l.pre)),
+    );
+  const withP = r.locality.filter((l) => l.pBefore !== undefined && l.pAfter !== undefined);
+  const pBefore = meanOrNull(withP.map((l) => l.pBefore!));
+  const pAfter = meanOrNull(withP.map((l) => l.pAfter!));
+  const s: HonestScores = {
+    reliability: probeScore([r.edit])!,
+    generality: probeScore(r.generality),
+    locality: loc(),
+    localitySameSubject: loc('sameSubject'),
+    localitySameRelation: loc('sameRelation'),
+    localityOther: loc('other'),
+    trueProbBefore: pBefore,
+    trueProbAfter: pAfter,
+    trueProbDrop: pBefore === null || pAfter === null ? null : pBefore - pAfter,
+    updateSize: r.updateSize ?? null,
+    latencyMs: r.latencyMs ?? null,
+  };
+  if (r.id !== undefined) s.id = r.id;
+  return s;
+}
+
+/** Means over edits of every honest score (each over the edits that have it), in a flat record for JSON. */
+export interface HonestSummary {
+  edits: number;
+  reliability: number | null;
+  reliabilityExact: number | null;
+  reliabilityFloor: number | null;
+  reliabilityExactFloor: number | null;
+  generality: number | null;
+  generalityExact: number | null;
+  generalityFloor: number | null;
+  generalityExactFloor: number | null;
+  locality: number | null;
+  localitySameSubject: number | null;
+  localitySameRelation: number | null;
+  localityOther: number | null;
+  trueProbBefore: number | null;
+  trueProbAfter: number | null;
+  trueProbDrop: number | null;
+  updateSize: number | null;
+  /** The largest single edit's update size. */
+  updateSizeMax: number | null;
+  latencyMs: number | null;
+}
+
+export function aggregateHonest(scores: readonly HonestScores[]): HonestSummary {
+  const m = (f: (s: HonestScores) => number | null | undefined) =>
+    meanOrNull(scores.map(f).filter((x): x is number => x !== null && x !== undefined));
+  const sizes = scores.map((s) => s.updateSize).filter((x): x is number => x !== null);
+  return {
+    edits: scores.length,
+    reliability: m((s) => s.reliability.tokenAccuracy),
+    reliabilityExact: m((s) => s.reliability.exactMatch),
+    reliabilityFloor: m((s) => s.reliability.floorTokenAccuracy),
+    reliabilityExactFloor: m((s) => s.reliability.floorExactMatch),
+    generality: m((s) => s.generality?.tokenAccuracy),
+    generalityExact: m((s) => s.generality?.exactMatch),
+    generalityFloor: m((s) => s.generality?.floorTokenAccuracy),
+    generalityExactFloor: m((s) => s.generality?.floorExactMatch),
+    locality: m((s) => s.locality),
+    localitySameSubject: m((s) => s.localitySameSubject),
+    localitySameRelation: m((s) => s.localitySameRelation),
+    localityOther: m((s) => s.localityOther),
+    trueProbBefore: m((s) => s.trueProbBefore),
+    trueProbAfter: m((s) => s.trueProbAfter),
+    trueProbDrop: m((s) => s.trueProbDrop),
+    updateSize: m((s) => s.updateSize),
+    updateSizeMax: sizes.length === 0 ? null : Math.max(...sizes),
+    latencyMs: m((s) => s.latencyMs),
+  };
+}

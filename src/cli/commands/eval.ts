@@ -1,75 +1,224 @@
-// `editscope eval`: edits a model with one method over a dataset's records, one edit at a time (each reverted
-// before the next), and reports mean reliability, generality, locality, KL and latency. Reads our EasyEdit
-// benchmark and the real formats (CounterFact, ZsRE, MQuAKE, ROME's known_1000, the CounterFact parquet).
+// `editscope eval`: edits a model with one method over a dataset's records and reports honest scores
+// (src/eval/metrics.ts): token accuracy and exact match for reliability and generality, each beside the
+// unedited model's score on the same probes (the floor); locality split by probe kind with the mean drop of the
+// true answer's probability; the update size ‖ΔW‖/‖W‖; KL and latency.
+// Default: one edit at a time, each reverted before the next. --sequential: the edits are applied in turn and
+// never reverted (src/eval/sequential.ts), with retention, generality and locality against the unedited model
+// at checkpoints; a fixed set of unrelated facts (cases after the edited ones, other subjects) is read too.
+// Reads our EasyEdit benchmark and the real formats (CounterFact, ZsRE, MQuAKE, ROME's known_1000, parquet).
 
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { readEditCases } from '../../eval/datasets/index.ts';
+import { aggregateHonest, scoreHonest, type HonestScores, type HonestSummary } from '../../eval/metrics.ts';
+import { honestReadings, prepareProbes, readProbes, type ProbeModel } from '../../eval/probing.ts';
+import {
+  DEFAULT_CHECKPOINTS,
+  runSequential,
+  type SequentialResult,
+  type UnrelatedProbe,
+} from '../../eval/sequential.ts';
 import type { EditCase } from '../../eval/types.ts';
+import { updateSize, type FactorDelta } from '../../eval/update-size.ts';
 import type { EditMetrics, MethodName } from '../../engine/types.ts';
 import type { EditSession } from '../../engine/session.ts';
-import { intOption, parse, requireString } from '../args.ts';
+import { intOption, parse, requireString, UsageError } from '../args.ts';
 import { loadModelDir } from '../engine.ts';
 import { openSession, parseMethod } from './edit.ts';
+import { gpuProbeModel, weightNorms } from './eval-probes.ts';
 
-const USAGE = 'editscope eval --model DIR --method ft|rome|mend|ibke --data FILE [--limit N] [--json]';
+const USAGE =
+  'editscope eval --model DIR --method ft|rome|mend|ibke --data FILE [--limit N] [--sequential [--checkpoints 1,2,5,...] [--unrelated K]] [--out FILE] [--json]';
 
 export interface EvalSummary extends EditMetrics {
   method: MethodName;
   edits: number;
   failed: number;
   latencyMs: number;
+  /** Every honest score (exact match, floors, locality split, p(true) drop, update size). */
+  honest: HonestSummary;
 }
 
+/** The probes and weight norms of one model, read before any edit. */
+export interface EvalModel {
+  probes: ProbeModel;
+  weightNorm: (param: string) => number;
+}
+
+export async function evalModel(session: EditSession): Promise<EvalModel> {
+  const { model, tokenizer } = session.view;
+  return { probes: gpuProbeModel(model, tokenizer), weightNorm: await weightNorms(model) };
+}
+
+/** The patch an edit added to the session (its factors give the update size). */
+function patchDeltas(session: EditSession, editId: string): readonly FactorDelta[] {
+  return session.stack.patches.find((p) => p.id === editId)?.deltas ?? [];
+}
+
+const requestOf = (c: EditCase) => ({ prompt: c.prompt, subject: c.subject, target: c.target });
+
+/** One edit at a time, each reverted before the next. */
 export async function evaluate(
   session: EditSession,
   method: MethodName,
   cases: EditCase[],
   onEdit?: (i: number) => void,
+  m?: EvalModel,
 ): Promise<EvalSummary> {
-  const sums = { reliability: 0, generality: 0, locality: 0, kl: 0, latencyMs: 0 };
-  const counts = { generality: 0, locality: 0 };
+  const { probes: model, weightNorm } = m ?? (await evalModel(session));
+  const scores: HonestScores[] = [];
+  let kl = 0;
+  let klCount = 0;
   let failed = 0;
   for (const [i, c] of cases.entries()) {
     onEdit?.(i);
     try {
-      // Generality probes with a target of their own (MQuAKE's multi-hop answers) need the whole edit group: skip.
-      const gen = c.gen.filter((g) => g.target === undefined || g.target === c.target).map((g) => g.prompt);
-      const loc = c.loc.map((l) => l.prompt);
+      const probes = await prepareProbes(model, c);
+      const [before] = await readProbes(model, [probes]);
+      // The session reads the locality prompts' next-token distributions before and after: KL(pre ‖ post).
       const o = await session.edit({
-        request: { prompt: c.prompt, subject: c.subject, target: c.target },
+        request: requestOf(c),
         method,
-        gen,
-        loc,
+        gen: [],
+        loc: c.loc.map((l) => l.prompt),
         skipContinuation: true,
       });
-      session.revert(o.editId);
-      sums.reliability += o.metrics.reliability;
-      sums.latencyMs += o.latencyMs;
-      if (gen.length) {
-        sums.generality += o.metrics.generality;
-        counts.generality++;
-      }
-      if (loc.length) {
-        sums.locality += o.metrics.locality;
-        sums.kl += o.metrics.kl;
-        counts.locality++;
+      try {
+        const [after] = await readProbes(model, [probes]);
+        const size = updateSize(patchDeltas(session, o.editId), weightNorm).max;
+        scores.push(
+          scoreHonest(honestReadings(probes, before, after, { updateSize: size, latencyMs: o.latencyMs })),
+        );
+        if (c.loc.length > 0) {
+          kl += o.metrics.kl;
+          klCount++;
+        }
+      } finally {
+        session.revert(o.editId);
       }
     } catch (e) {
       failed++;
       process.stderr.write(`[eval] ${c.id}: ${(e as Error).message}\n`);
     }
   }
-  const n = cases.length - failed;
+  const honest = aggregateHonest(scores);
+  const nan = (x: number | null) => x ?? NaN;
   return {
     method,
-    edits: n,
+    edits: scores.length,
     failed,
-    reliability: sums.reliability / n,
-    generality: sums.generality / counts.generality,
-    locality: sums.locality / counts.locality,
-    kl: sums.kl / counts.locality,
-    latencyMs: sums.latencyMs / n,
+    reliability: nan(honest.reliability),
+    generality: nan(honest.generality),
+    locality: nan(honest.locality),
+    kl: klCount ? kl / klCount : NaN,
+    latencyMs: nan(honest.latencyMs),
+    honest,
   };
+}
+
+/**
+ * Up to `k` unrelated facts for a sequential run: cases outside the edited ones whose subject no edit touches,
+ * each its prompt and true answer (the unedited model's greedy answer when the dataset gives none).
+ */
+export async function unrelatedProbes(
+  model: ProbeModel,
+  pool: readonly EditCase[],
+  edited: readonly EditCase[],
+  k: number,
+): Promise<UnrelatedProbe[]> {
+  const subjects = new Set(edited.map((c) => c.subject));
+  const out: UnrelatedProbe[] = [];
+  for (const c of pool) {
+    if (out.length >= k) break;
+    if (subjects.has(c.subject)) continue;
+    subjects.add(c.subject); // one fact per subject
+    const prompt = model.encode(c.prompt.trimEnd());
+    const answer = c.groundTruth ? model.encode(c.groundTruth) : await model.greedy(prompt, 2);
+    if (prompt.length > 0 && answer.length > 0) out.push({ prompt, answer });
+  }
+  return out;
+}
+
+export interface SequentialSummary extends SequentialResult {
+  method: MethodName;
+  mode: 'sequential';
+  unrelatedFacts: number;
+}
+
+/** Every edit applied in turn without reverting; the session is reset afterwards. */
+export async function evaluateSequential(
+  session: EditSession,
+  method: MethodName,
+  cases: EditCase[],
+  unrelatedPool: EditCase[],
+  opts: { unrelated: number; checkpoints?: number[]; onEdit?: (i: number) => void },
+): Promise<SequentialSummary> {
+  const { probes: model, weightNorm } = await evalModel(session);
+  const unrelated = await unrelatedProbes(model, unrelatedPool, cases, opts.unrelated);
+  try {
+    const result = await runSequential(
+      model,
+      {
+        async apply(c) {
+          const o = await session.edit({
+            request: requestOf(c),
+            method,
+            gen: [],
+            loc: [],
+            skipContinuation: true,
+          });
+          return { latencyMs: o.latencyMs, deltas: patchDeltas(session, o.editId) };
+        },
+      },
+      cases,
+      unrelated,
+      {
+        checkpoints: opts.checkpoints ?? DEFAULT_CHECKPOINTS,
+        weightNorm,
+        onProgress: (i) => opts.onEdit?.(i),
+        onFailure: (c, e) => process.stderr.write(`[eval] ${c.id}: ${e.message}\n`),
+      },
+    );
+    return { method, mode: 'sequential', unrelatedFacts: unrelated.length, ...result };
+  } finally {
+    session.reset();
+  }
+}
+
+function parseCheckpoints(text: string | undefined): number[] | undefined {
+  if (text === undefined) return undefined;
+  const list = text.split(',').map((s) => Number(s.trim()));
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1))
+    throw new UsageError(
+      `--checkpoints must be a comma-separated list of positive integers (got "${text}").`,
+    );
+  return list;
+}
+
+const pct = (x: number | null | undefined) =>
+  x === null || x === undefined || Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`;
+
+function oneAtATimeText(s: EvalSummary): string {
+  const h = s.honest;
+  return [
+    `${s.method.toUpperCase()} on ${s.edits} edits (${s.failed} failed), one at a time`,
+    `  reliability ${pct(h.reliability)} tokens, ${pct(h.reliabilityExact)} exact (unedited: ${pct(h.reliabilityFloor)}, ${pct(h.reliabilityExactFloor)})`,
+    `  generality  ${pct(h.generality)} tokens, ${pct(h.generalityExact)} exact (unedited: ${pct(h.generalityFloor)}, ${pct(h.generalityExactFloor)})`,
+    `  locality    ${pct(h.locality)} (same subject ${pct(h.localitySameSubject)}, same relation ${pct(h.localitySameRelation)}, other ${pct(h.localityOther)}), KL ${Number.isNaN(s.kl) ? 'n/a' : s.kl.toFixed(4)}`,
+    `  p(true answer) on locality probes ${pct(h.trueProbBefore)} → ${pct(h.trueProbAfter)} (mean drop ${pct(h.trueProbDrop)})`,
+    `  update size ‖ΔW‖/‖W‖ mean ${h.updateSize?.toFixed(4) ?? 'n/a'}, max ${h.updateSizeMax?.toFixed(4) ?? 'n/a'}; ${s.latencyMs.toFixed(0)} ms per edit`,
+  ].join('\n');
+}
+
+function sequentialText(s: SequentialSummary): string {
+  return [
+    `${s.method.toUpperCase()}, ${s.edits} edits in sequence (${s.failed} failed), ${s.unrelatedFacts} unrelated facts`,
+    '     N  retention (exact)  generality (exact)  locality  unrelated  ‖ΣΔW‖/‖W‖',
+    ...s.curve.map(
+      (p) =>
+        `${String(p.n).padStart(6)}  ${pct(p.retention).padStart(6)} (${pct(p.retentionExact)})  ${pct(p.generality).padStart(6)} (${pct(p.generalityExact)})  ${pct(p.locality).padStart(8)}  ${pct(p.unrelated).padStart(9)}  ${p.updateSize?.toFixed(3) ?? 'n/a'}`,
+    ),
+    `floor (unedited): reliability ${pct(s.reliabilityFloor)}, generality ${pct(s.generalityFloor)}; right after each edit: ${pct(s.immediateReliability)}`,
+  ].join('\n');
 }
 
 export async function evalCommand(argv: string[]): Promise<void> {
@@ -80,21 +229,34 @@ export async function evalCommand(argv: string[]): Promise<void> {
       method: { type: 'string' },
       data: { type: 'string' },
       limit: { type: 'string' },
+      sequential: { type: 'boolean' },
+      checkpoints: { type: 'string' },
+      unrelated: { type: 'string' },
+      out: { type: 'string' },
     },
     USAGE,
   );
   const method = parseMethod(values, USAGE);
   const file = requireString(values, 'data', USAGE);
   const limit = intOption(values, 'limit', 1_000_000, 1, 1_000_000);
-  const cases = (await readEditCases(new Uint8Array(await readFile(file)), file)).slice(0, limit);
+  const unrelated = intOption(values, 'unrelated', 100, 0, 100_000);
+  const checkpoints = parseCheckpoints(values.checkpoints as string | undefined);
+  const all = await readEditCases(new Uint8Array(await readFile(file)), file);
+  const cases = all.slice(0, limit);
   const session = await openSession(await loadModelDir(requireString(values, 'model', USAGE)));
-  const s = await evaluate(session, method, cases, (i) => {
+  const progress = (i: number) => {
     if (i % 10 === 0) process.stderr.write(`[eval] ${method} ${i}/${cases.length}\n`);
-  });
-  const pct = (x: number) => (Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+  };
+  const result = values.sequential
+    ? await evaluateSequential(session, method, cases, all.slice(limit), {
+        unrelated,
+        checkpoints,
+        onEdit: progress,
+      })
+    : await evaluate(session, method, cases, progress);
+  const json = JSON.stringify(result);
+  if (typeof values.out === 'string') await writeFile(values.out, json + '\n');
   process.stdout.write(
-    values.json
-      ? JSON.stringify(s) + '\n'
-      : `${method.toUpperCase()} on ${s.edits} edits (${s.failed} failed): reliability ${pct(s.reliability)}, generality ${pct(s.generality)}, locality ${pct(s.locality)}, KL ${s.kl.toFixed(4)}, ${s.latencyMs.toFixed(0)} ms per edit\n`,
+    values.json ? json + '\n' : ('curve' in result ? sequentialText(result) : oneAtATimeText(result)) + '\n',
   );
 }

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../model/testing.ts';
-import { choleskySolve, choleskyWithRidge, norm, rankOneUpdate, VectorAdam } from './rome-math.ts';
+import {
+  choleskySolve,
+  choleskyWithRidge,
+  norm,
+  rankOneUpdate,
+  releasedRankOneUpdate,
+  valueScaledLr,
+  VectorAdam,
+} from './rome-math.ts';
 
 const nIn = 12;
 const nOut = 5;
@@ -84,5 +92,55 @@ describe('ROME rank-one update (CPU)', () => {
         x.map((v, i) => v - c[i]),
       );
     expect(norm(x.map((v, i) => v - c[i]))).toBeLessThan(1e-2);
+  });
+});
+
+describe("ROME's released-code normalisation", () => {
+  it("maps the bare prompt's key to v* exactly, with the direction from the averaged key", () => {
+    const C = sampleCovariance(40, 11);
+    const W = seededRandom(nIn * nOut, 12);
+    const b = seededRandom(nOut, 13);
+    const kBar = seededRandom(nIn, 14);
+    const kBare = Float64Array.from(kBar, (x, i) => x + 0.3 * Math.sin(i)); // the bare prompt's key differs
+    const vBare = conv1d(kBare, W, b);
+    const vStar = Float64Array.from(vBare, (v, j) => v + 1 + j);
+    const chol = choleskyWithRidge(C, nIn, 1e-2);
+    const up = releasedRankOneUpdate(chol, kBar, kBare, vStar, vBare);
+    expect(norm(up.left)).toBeCloseTo(1, 6);
+    const W2 = Float64Array.from(W, (w, idx) => w + up.left[Math.floor(idx / nOut)] * up.right[idx % nOut]);
+    const out = conv1d(kBare, W2, b);
+    for (let j = 0; j < nOut; j++) expect(out[j]).toBeCloseTo(vStar[j], 4);
+    // The paper's form keyed on k̄ reaches k_b only partly: its change at k_b is (uᵀk_b / uᵀk̄)·δ.
+    const paper = rankOneUpdate(chol, kBar, vStar, conv1d(kBar, W, b));
+    const u = choleskySolve(chol, kBar);
+    let ub = 0;
+    let uk = 0;
+    for (let i = 0; i < nIn; i++) {
+      ub += u[i] * kBare[i];
+      uk += u[i] * kBar[i];
+    }
+    const W3 = Float64Array.from(
+      W,
+      (w, idx) => w + paper.left[Math.floor(idx / nOut)] * paper.right[idx % nOut],
+    );
+    const moved = conv1d(kBare, W3, b);
+    for (let j = 0; j < nOut; j++)
+      expect(moved[j] - vBare[j]).toBeCloseTo(((vStar[j] - conv1d(kBar, W, b)[j]) * ub) / uk, 4);
+  });
+
+  it('refuses a zero key and a bare key orthogonal to the direction', () => {
+    const chol = choleskyWithRidge(sampleCovariance(40, 2), nIn, 1e-2);
+    const zero = new Float64Array(nIn);
+    expect(() => releasedRankOneUpdate(chol, zero, zero, [0], [0])).toThrow();
+    const k = seededRandom(nIn, 3);
+    expect(() =>
+      releasedRankOneUpdate(chol, k, zero, new Float64Array(nOut), new Float64Array(nOut)),
+    ).toThrow('orthogonal');
+  });
+
+  it('scales the learning rate to the value norm and the width', () => {
+    // One Adam step moves δ by ≈ lr·√d = relative·‖v‖.
+    expect(valueScaledLr(0.25, 8, 64) * Math.sqrt(64)).toBeCloseTo(2, 12);
+    expect(() => valueScaledLr(0.25, 0, 64)).toThrow();
   });
 });

@@ -1,0 +1,187 @@
+// Llama / Qwen3 backward pass, written by hand in reverse order of forward.ts. Parameter gradients accumulate
+// (+=); activation gradients overwrite, except the RMSNorm inputs on the residual stream, which accumulate into
+// `dresidual`. Where two branches feed one input (q/k/v from n1, gate/up from n2) the second branch's input
+// gradient goes to dC2 and is added into dC. Editors stop early: at `stopLayer`, optionally right after its MLP.
+
+import type { GpuContext } from '../../gpu/context.ts';
+import { attentionGqaBackward } from '../../gpu/kernels/attention-gqa.ts';
+import { softmaxCrossEntropyBackward } from '../../gpu/kernels/crossentropy.ts';
+import { embeddingBackward } from '../../gpu/kernels/embedding.ts';
+import { scatterAddRows } from '../../gpu/kernels/gather.ts';
+import { matmul } from '../../gpu/kernels/matmul.ts';
+import { axpy } from '../../gpu/kernels/residual.ts';
+import { rmsnormBackward } from '../../gpu/kernels/rmsnorm.ts';
+import { rope } from '../../gpu/kernels/rope.ts';
+import { swigluBackward } from '../../gpu/kernels/swiglu.ts';
+import type { BackwardOptions, LinearRole } from '../language-model.ts';
+import { linearBackwardInput, linearWeightGradients } from '../linear.ts';
+import type { LlamaActivations } from './activations.ts';
+import { EMBED, FINAL_NORM, headParam, layerPrefix, type LlamaDims } from './dims.ts';
+import { linearCall, type BatchShape, type LlamaNet } from './forward.ts';
+import type { LlamaHeadBuffers } from './head.ts';
+
+export function backward(
+  ctx: GpuContext,
+  net: LlamaNet,
+  a: LlamaActivations,
+  head: LlamaHeadBuffers,
+  d: LlamaDims,
+  { B, T }: BatchShape,
+  R: number,
+  opts: BackwardOptions = {},
+): void {
+  const p = net.params;
+  const N = B * T;
+  const C = d.nEmbd;
+  const V = d.vocabSize;
+  const HD = d.headDim;
+  const g = opts.grads;
+  const want = (name: string) => !!g && (opts.wantGrad?.(name) ?? true);
+  const stop = opts.stopLayer ?? 0;
+
+  const normBackward = (w: string, dout: GPUBuffer, inp: GPUBuffer, rstd: GPUBuffer) =>
+    rmsnormBackward(ctx, {
+      dout,
+      inp,
+      weight: p.get(w),
+      rstd,
+      dinp: a.dresidual,
+      dweight: want(w) ? g!.get(w) : undefined,
+      N,
+      C,
+    });
+
+  /** (u, δ) hook, weight/bias gradients, and dx = δ·Wᵀ (+ side-car) unless dx is null. */
+  const linearBackward = (
+    block: number,
+    role: LinearRole,
+    x: GPUBuffer,
+    dy: GPUBuffer,
+    dx: GPUBuffer | null,
+  ) => {
+    const call = linearCall(net, block, role, N);
+    const { param, biasParam } = net.linear(block, role);
+    opts.onLinear?.(block, role, x, dy);
+    linearWeightGradients(ctx, call.weight, x, dy, N, {
+      dW: want(param) ? g!.get(param) : undefined,
+      db: biasParam && want(biasParam) ? g!.get(biasParam) : undefined,
+      ones: a.ones,
+    });
+    if (dx) linearBackwardInput(ctx, call, dy, dx);
+  };
+
+  // Head: dlogits (R, V) overwrites the logits buffer; dW (V, C) += dlogitsᵀ·x; dx (R, C) = dlogits·W.
+  softmaxCrossEntropyBackward(ctx, {
+    probs: head.probs,
+    targets: head.targets,
+    weights: head.weights,
+    dlogits: head.logits,
+    R,
+    V,
+  });
+  opts.onHeadGradient?.({ dlogits: head.logits, probs: head.probs, R, V });
+  const hw = headParam(d);
+  if (want(hw))
+    matmul(ctx, {
+      a: head.logits,
+      b: head.x,
+      out: g!.get(hw),
+      M: V,
+      N: C,
+      K: R,
+      transA: true,
+      accumulate: true,
+    });
+  matmul(ctx, { a: head.logits, b: p.get(hw), out: head.dx, M: R, N: C, K: V });
+  ctx.clear(a.dC, 0, N * C * 4);
+  scatterAddRows(ctx, { dout: head.dx, idx: head.rowIdx, dinp: a.dC, R, C });
+  ctx.clear(a.dresidual, 0, N * C * 4);
+  const top = a.layers[d.nLayer - 1]?.out ?? a.embedded;
+  normBackward(FINAL_NORM, a.dC, top, a.rstdF);
+
+  const table = net.ropeTable(T);
+  for (let l = d.nLayer - 1; l >= stop; l--) {
+    const L = a.layers[l];
+    const h = layerPrefix(l);
+    const xin = l === 0 ? a.embedded : a.layers[l - 1].out;
+    const last = l === stop;
+    // MLP: dresidual holds ∂L/∂out = ∂L/∂(down_proj output).
+    linearBackward(l, 'mlp.down', L.act, a.dresidual, a.dI);
+    swigluBackward(ctx, { gate: L.gate, up: L.up, dout: a.dI, dgate: a.dGate, dup: a.dUp, n: N * d.nInner });
+    const mlpOnly = last && opts.stopAfterMlp;
+    linearBackward(l, 'mlp.gate', L.xn2, a.dGate, mlpOnly ? null : a.dC);
+    linearBackward(l, 'mlp.up', L.xn2, a.dUp, mlpOnly ? null : a.dC2);
+    if (mlpOnly) return;
+    axpy(ctx, { x: a.dC2, y: a.dC, n: N * C, alpha: 1 });
+    normBackward(`${h}.post_attention_layernorm.weight`, a.dC, L.res2, L.rstd2);
+    // Attention: dresidual now holds ∂L/∂res2 = ∂L/∂(o_proj output).
+    linearBackward(l, 'attn.out', L.atty, a.dresidual, a.dQ);
+    attentionGqaBackward(ctx, {
+      B,
+      Tq: T,
+      NH: d.nHead,
+      NKV: d.nKvHead,
+      HD,
+      dout: a.dQ,
+      q: L.q,
+      k: L.k,
+      v: L.v,
+      att: L.att,
+      dq: a.dQb,
+      dk: a.dK,
+      dv: a.dV,
+      scratch: a.datt,
+    });
+    // RoPE's backward is the inverse rotation: dQb → dQ, dK → dKb.
+    rope(ctx, { inp: a.dQb, table, out: a.dQ, N, T, H: d.nHead, HD, inverse: true });
+    rope(ctx, { inp: a.dK, table, out: a.dKb, N, T, H: d.nKvHead, HD, inverse: true });
+    let dq = a.dQ;
+    let dk = a.dKb;
+    if (d.qkNorm) {
+      const qk = (
+        w: string,
+        dout: GPUBuffer,
+        inp: GPUBuffer,
+        rstd: GPUBuffer,
+        dinp: GPUBuffer,
+        heads: number,
+      ) => {
+        const name = `${h}.self_attn.${w}.weight`;
+        rmsnormBackward(ctx, {
+          dout,
+          inp,
+          weight: p.get(name),
+          rstd,
+          dinp,
+          dweight: want(name) ? g!.get(name) : undefined,
+          N: N * heads,
+          C: HD,
+          accumulate: false,
+        });
+      };
+      qk('q_norm', a.dQ, L.qRaw, L.qRstd, a.dQb, d.nHead);
+      qk('k_norm', a.dKb, L.kRaw, L.kRstd, a.dK, d.nKvHead);
+      dq = a.dQb;
+      dk = a.dK;
+    }
+    linearBackward(l, 'attn.q', L.xn1, dq, a.dC);
+    linearBackward(l, 'attn.k', L.xn1, dk, a.dC2);
+    axpy(ctx, { x: a.dC2, y: a.dC, n: N * C, alpha: 1 });
+    linearBackward(l, 'attn.v', L.xn1, a.dV, a.dC2);
+    axpy(ctx, { x: a.dC2, y: a.dC, n: N * C, alpha: 1 });
+    normBackward(`${h}.input_layernorm.weight`, a.dC, xin, L.rstd1);
+  }
+  if (stop === 0 && want(EMBED)) {
+    // Token rows only: embeddingBackward's position half (GPT-2's wpe) writes into a discarded buffer.
+    ctx.clear(a.discardPos, 0, T * C * 4);
+    embeddingBackward(ctx, {
+      ids: a.ids,
+      dout: a.dresidual,
+      dwte: g!.get(EMBED),
+      dwpe: a.discardPos,
+      N,
+      T,
+      C,
+    });
+  }
+}

@@ -1,0 +1,190 @@
+// Llama / Qwen2 / Qwen3 forward pass (the math of HF's LlamaForCausalLM / Qwen3ForCausalLM), recorded as GPU
+// dispatches. Per block: x + o_proj(attn(rope(norm_qk(q_proj(n1))), rope(norm_qk(k_proj(n1))), v_proj(n1))),
+// then + down_proj(silu(gate_proj(n2))·up_proj(n2)), n1/n2 the RMSNorms. B sequences right-padded to T; causal
+// attention means a real token never attends to padding. With a KV cache (B = 1), the T new tokens sit at
+// positions pos0.., their keys/values are appended to the cache and attention reads the whole cache.
+
+import type { GpuContext } from '../../gpu/context.ts';
+import { attentionGqaForward } from '../../gpu/kernels/attention-gqa.ts';
+import { softmaxCrossEntropyForward } from '../../gpu/kernels/crossentropy.ts';
+import { gatherRows } from '../../gpu/kernels/gather.ts';
+import { matmul } from '../../gpu/kernels/matmul.ts';
+import { residualForward } from '../../gpu/kernels/residual.ts';
+import { rmsnormForward } from '../../gpu/kernels/rmsnorm.ts';
+import { rope } from '../../gpu/kernels/rope.ts';
+import { swigluForward } from '../../gpu/kernels/swiglu.ts';
+import type { LinearHook, LinearRole, LinearSpec, LinearWeight, SideCar } from '../language-model.ts';
+import { linearForward, type LinearCall, type LinearScratch } from '../linear.ts';
+import type { LlamaActivations } from './activations.ts';
+import { EMBED, FINAL_NORM, headParam, layerPrefix, type LlamaDims } from './dims.ts';
+import type { LlamaHeadBuffers } from './head.ts';
+import type { LlamaParameters } from './parameters.ts';
+
+export interface BatchShape {
+  B: number;
+  T: number;
+}
+
+/** What forward and backward need of the model. */
+export interface LlamaNet {
+  readonly params: LlamaParameters;
+  readonly sideCar: SideCar;
+  readonly scratch: LinearScratch;
+  linear(block: number, role: LinearRole): LinearSpec;
+  linearWeight(block: number, role: LinearRole): LinearWeight;
+  /** The (P, head_dim/2, 2) RoPE table, grown to cover positions 0..positions−1. */
+  ropeTable(positions: number): GPUBuffer;
+}
+
+/** Per-block key/value rows of one sequence, (S, KV) each, rows 0..pos0−1 already filled. */
+export interface KvCacheView {
+  k: readonly GPUBuffer[];
+  v: readonly GPUBuffer[];
+  /** Capacity in positions. */
+  S: number;
+  /** Positions already cached: the new tokens start here. */
+  pos0: number;
+}
+
+export function linearCall(net: LlamaNet, block: number, role: LinearRole, rows: number): LinearCall {
+  return {
+    weight: net.linearWeight(block, role),
+    terms: net.sideCar.terms(block, role),
+    rows,
+    scratch: net.scratch,
+  };
+}
+
+function linear(
+  ctx: GpuContext,
+  net: LlamaNet,
+  block: number,
+  role: LinearRole,
+  x: GPUBuffer,
+  y: GPUBuffer,
+  rows: number,
+  hook?: LinearHook,
+): void {
+  linearForward(ctx, linearCall(net, block, role, rows), x, y);
+  hook?.(ctx, { block, role, x, y, rows });
+}
+
+/** Runs the blocks and the final norm over all B·T rows (ids must already be in `a.ids`). */
+export function forwardTrunk(
+  ctx: GpuContext,
+  net: LlamaNet,
+  a: LlamaActivations,
+  d: LlamaDims,
+  { B, T }: BatchShape,
+  hook?: LinearHook,
+  cache?: KvCacheView,
+): void {
+  const p = net.params;
+  const N = B * T;
+  const C = d.nEmbd;
+  const HD = d.headDim;
+  const KV = d.nKvHead * HD;
+  const eps = d.eps;
+  if (cache && B !== 1) throw new RangeError('The KV cache holds one sequence: decode with B = 1.');
+  const pos0 = cache?.pos0 ?? 0;
+  const table = net.ropeTable(pos0 + T);
+  gatherRows(ctx, { inp: p.get(EMBED), idx: a.ids, out: a.embedded, R: N, C });
+  let x = a.embedded;
+  for (let l = 0; l < d.nLayer; l++) {
+    const L = a.layers[l];
+    const h = layerPrefix(l);
+    rmsnormForward(ctx, {
+      inp: x,
+      weight: p.get(`${h}.input_layernorm.weight`),
+      out: L.xn1,
+      rstd: L.rstd1,
+      N,
+      C,
+      eps,
+    });
+    linear(ctx, net, l, 'attn.q', L.xn1, L.qRaw, N, hook);
+    linear(ctx, net, l, 'attn.k', L.xn1, L.kRaw, N, hook);
+    linear(ctx, net, l, 'attn.v', L.xn1, L.v, N, hook);
+    let qIn = L.qRaw;
+    let kIn = L.kRaw;
+    if (d.qkNorm) {
+      // Qwen3: RMSNorm over each head's head_dim channels, one weight shared by the heads.
+      const norm = (inp: GPUBuffer, w: string, out: GPUBuffer, rstd: GPUBuffer, heads: number) =>
+        rmsnormForward(ctx, {
+          inp,
+          weight: p.get(`${h}.self_attn.${w}.weight`),
+          out,
+          rstd,
+          N: N * heads,
+          C: HD,
+          eps,
+        });
+      norm(L.qRaw, 'q_norm', L.qNormed, L.qRstd, d.nHead);
+      norm(L.kRaw, 'k_norm', L.kNormed, L.kRstd, d.nKvHead);
+      qIn = L.qNormed;
+      kIn = L.kNormed;
+    }
+    rope(ctx, { inp: qIn, table, out: L.q, N, T, pos0, H: d.nHead, HD });
+    rope(ctx, { inp: kIn, table, out: L.k, N, T, pos0, H: d.nKvHead, HD });
+    const shape = { B, Tq: T, NH: d.nHead, NKV: d.nKvHead, HD };
+    if (cache) {
+      ctx.copy(L.k, 0, cache.k[l], pos0 * KV * 4, T * KV * 4);
+      ctx.copy(L.v, 0, cache.v[l], pos0 * KV * 4, T * KV * 4);
+      attentionGqaForward(ctx, {
+        ...shape,
+        q: L.q,
+        k: cache.k[l],
+        v: cache.v[l],
+        S: cache.S,
+        pos0,
+        out: L.atty,
+        att: L.att,
+      });
+    } else {
+      attentionGqaForward(ctx, { ...shape, q: L.q, k: L.k, v: L.v, out: L.atty, att: L.att });
+    }
+    linear(ctx, net, l, 'attn.out', L.atty, a.scratchC, N, hook);
+    residualForward(ctx, { a: x, b: a.scratchC, out: L.res2, n: N * C });
+    rmsnormForward(ctx, {
+      inp: L.res2,
+      weight: p.get(`${h}.post_attention_layernorm.weight`),
+      out: L.xn2,
+      rstd: L.rstd2,
+      N,
+      C,
+      eps,
+    });
+    linear(ctx, net, l, 'mlp.gate', L.xn2, L.gate, N, hook);
+    linear(ctx, net, l, 'mlp.up', L.xn2, L.up, N, hook);
+    swigluForward(ctx, { gate: L.gate, up: L.up, out: L.act, n: N * d.nInner });
+    linear(ctx, net, l, 'mlp.down', L.act, a.scratchC, N, hook);
+    residualForward(ctx, { a: L.res2, b: a.scratchC, out: L.out, n: N * C });
+    x = L.out;
+  }
+  rmsnormForward(ctx, { inp: x, weight: p.get(FINAL_NORM), out: a.normed, rstd: a.rstdF, N, C, eps });
+}
+
+/** Logits, probabilities and weighted NLL on R selected rows (head.rowIdx/targets/weights already written). */
+export function forwardHead(
+  ctx: GpuContext,
+  p: LlamaParameters,
+  a: LlamaActivations,
+  head: LlamaHeadBuffers,
+  d: LlamaDims,
+  R: number,
+): void {
+  const C = d.nEmbd;
+  const V = d.vocabSize;
+  gatherRows(ctx, { inp: a.normed, idx: head.rowIdx, out: head.x, R, C });
+  // logits (R, V) = x (R, C)·Wᵀ, W = lm_head.weight (V, C) or the tied embedding.
+  matmul(ctx, { a: head.x, b: p.get(headParam(d)), out: head.logits, M: R, N: V, K: C, transB: true });
+  softmaxCrossEntropyForward(ctx, {
+    logits: head.logits,
+    targets: head.targets,
+    weights: head.weights,
+    probs: head.probs,
+    losses: head.losses,
+    R,
+    V,
+  });
+}

@@ -1,0 +1,245 @@
+// LlamaModel: a Llama 2 / Qwen2 / Qwen3 on the GPU, one implementation of LanguageModel
+// (src/model/language-model.ts). Owns parameters, the RoPE table and activation buffers; runs forward, backward,
+// prediction and generation with a KV cache.
+
+import type { GpuContext } from '../../gpu/context.ts';
+import { ropeTable } from '../../gpu/kernels/rope.ts';
+import { topk } from '../../gpu/kernels/topk.ts';
+import { lastTokenRows, makeBatch } from '../batch.ts';
+import { generateCached, type CachedDecoder } from '../decode-loop.ts';
+import type {
+  GenerateOptions,
+  HeadRow,
+  LanguageModel,
+  LinearHook,
+  LinearRole,
+  LinearSpec,
+  LinearWeight,
+  ModelTrainer,
+  RunOptions,
+  RunResult,
+  TokenBatch,
+  TopToken,
+} from '../language-model.ts';
+import { LinearScratch } from '../linear.ts';
+import { SideCarStore } from '../sidecar.ts';
+import type { LlamaActivations } from './activations.ts';
+import { llamaDims, llamaLinearSpecs, parameterCount, type LlamaDims } from './dims.ts';
+import type { LlamaNet } from './forward.ts';
+import { LlamaKvCache } from './kv-cache.ts';
+import { LlamaParameters } from './parameters.ts';
+import { LlamaPass } from './pass.ts';
+import { LlamaTrainer } from './training.ts';
+
+const NAMES = { llama: 'Llama', qwen2: 'Qwen2', qwen3: 'Qwen3' } as const;
+
+export class LlamaModel implements LanguageModel, LlamaNet {
+  readonly architecture: LlamaDims['architecture'];
+  readonly dims: LlamaDims;
+  readonly params: LlamaParameters;
+  readonly linears: readonly LinearSpec[];
+  readonly sideCar: SideCarStore;
+  readonly scratch: LinearScratch;
+  readonly parameterCount: number;
+  private readonly weights = new Map<string, LinearWeight>();
+  private readonly specs = new Map<string, LinearSpec>();
+  private readonly pass: LlamaPass;
+  private readonly topIdx: GPUBuffer;
+  private readonly topVal: GPUBuffer;
+  private rope: { buffer: GPUBuffer; positions: number } | null = null;
+  private cache: LlamaKvCache | null = null;
+  static readonly MAX_TOPK = 64;
+
+  /** `weights`: HF tensor names (model.embed_tokens.weight, model.layers.N.self_attn.q_proj.weight, ...), f32. */
+  constructor(
+    readonly ctx: GpuContext,
+    dims: LlamaDims,
+    weights: Map<string, Float32Array>,
+    private readonly label = 'llama',
+  ) {
+    this.dims = llamaDims(dims);
+    this.architecture = this.dims.architecture;
+    this.params = new LlamaParameters(ctx, this.dims, label, weights);
+    this.linears = llamaLinearSpecs(this.dims);
+    for (const s of this.linears) {
+      const key = `${s.block}.${s.role}`;
+      this.specs.set(key, s);
+      this.weights.set(key, {
+        format: 'f32',
+        order: s.order,
+        nIn: s.nIn,
+        nOut: s.nOut,
+        data: this.params.get(s.param),
+        bias: s.biasParam ? this.params.get(s.biasParam) : null,
+      });
+    }
+    this.sideCar = new SideCarStore(this.linears, NAMES[this.architecture]);
+    this.scratch = new LinearScratch(ctx, label);
+    this.parameterCount = parameterCount(this.dims);
+    this.pass = new LlamaPass(ctx, this, this.dims);
+    this.topIdx = ctx.buffer(`${label}.topIdx`, 64 * 4 * LlamaModel.MAX_TOPK);
+    this.topVal = ctx.buffer(`${label}.topVal`, 64 * 4 * LlamaModel.MAX_TOPK);
+  }
+
+  linear(block: number, role: LinearRole): LinearSpec {
+    const s = this.specs.get(`${block}.${role}`);
+    if (!s)
+      throw new RangeError(
+        `This ${NAMES[this.architecture]} model (${this.dims.nLayer} blocks) has no linear layer ${role} in block ${block}.`,
+      );
+    return s;
+  }
+
+  linearWeight(block: number, role: LinearRole): LinearWeight {
+    this.linear(block, role);
+    return this.weights.get(`${block}.${role}`)!;
+  }
+
+  /** The RoPE table for positions 0..positions−1, grown by doubling (up to the context) when a pass needs more. */
+  ropeTable(positions: number): GPUBuffer {
+    if (this.rope && this.rope.positions >= positions) return this.rope.buffer;
+    const P = Math.min(this.dims.nPositions, Math.max(positions, 2 * (this.rope?.positions ?? 32)));
+    if (this.rope) {
+      this.ctx.flush(); // recorded work may still read the old table
+      this.rope.buffer.destroy();
+    }
+    const buffer = this.ctx.upload(
+      `${this.label}.rope`,
+      ropeTable(P, this.dims.headDim, this.dims.ropeTheta),
+    );
+    this.rope = { buffer, positions: P };
+    return buffer;
+  }
+
+  createPass(): LlamaPass {
+    return new LlamaPass(this.ctx, this, this.dims);
+  }
+
+  createGradients(label: string): LlamaParameters {
+    return new LlamaParameters(this.ctx, this.dims, label);
+  }
+
+  createTrainer(): ModelTrainer {
+    return new LlamaTrainer(this);
+  }
+
+  async readParameter(param: string): Promise<Float32Array> {
+    return this.ctx.read(this.params.get(param));
+  }
+
+  async exportWeights(opts: { merged?: boolean } = {}): Promise<Map<string, Float32Array>> {
+    const out = await this.params.download();
+    if (opts.merged === false) return out;
+    for (const s of this.linears) {
+      const terms = this.sideCar.terms(s.block, s.role);
+      if (terms.length === 0) continue;
+      const w = out.get(s.param)!; // (nOut, nIn): W[j, i] += ΔW_logical[i, j]
+      for (const t of terms) {
+        if (t.kind === 'dense') {
+          const dl = await this.ctx.read(t.delta, 0, s.nIn * s.nOut * 4);
+          for (let i = 0; i < s.nIn; i++)
+            for (let j = 0; j < s.nOut; j++) w[j * s.nIn + i] += dl[i * s.nOut + j];
+          continue;
+        }
+        const left = await this.ctx.read(t.left, 0, t.rank * s.nIn * 4);
+        const right = await this.ctx.read(t.right, 0, t.rank * s.nOut * 4);
+        for (let r = 0; r < t.rank; r++)
+          for (let j = 0; j < s.nOut; j++) {
+            const b = right[r * s.nOut + j];
+            if (b === 0) continue;
+            for (let i = 0; i < s.nIn; i++) w[j * s.nIn + i] += left[r * s.nIn + i] * b;
+          }
+      }
+    }
+    return out;
+  }
+
+  async run(batch: TokenBatch, rows: HeadRow[], opts: RunOptions = {}): Promise<RunResult> {
+    const R = rows.length;
+    const head = this.pass.record(batch, rows, opts);
+    const losses = await this.ctx.read(head.losses, 0, R * 4);
+    const probs = opts.readProbs
+      ? await this.ctx.read(head.probs, 0, R * this.dims.vocabSize * 4)
+      : undefined;
+    let loss = 0;
+    for (const l of losses) loss += l;
+    return { loss, losses, probs };
+  }
+
+  /** The activation buffers of the last run (tests read saved inputs from them). */
+  get activations(): LlamaActivations {
+    return this.pass.activations;
+  }
+
+  async nextTokenDistributions(sequences: number[][], hook?: LinearHook): Promise<Float32Array[]> {
+    const batch = makeBatch(sequences, this.dims.nPositions);
+    const { probs } = await this.run(batch, lastTokenRows(batch), { hook, readProbs: true });
+    const V = this.dims.vocabSize;
+    return sequences.map((_, b) => probs!.subarray(b * V, (b + 1) * V));
+  }
+
+  async topNext(sequences: number[][], k: number, hook?: LinearHook): Promise<TopToken[][]> {
+    if (!Number.isInteger(k) || k < 1 || k > LlamaModel.MAX_TOPK)
+      throw new Error(`top-k must be an integer in 1..${LlamaModel.MAX_TOPK}.`);
+    const out: TopToken[][] = [];
+    for (let start = 0; start < sequences.length; start += 64) {
+      const batch = makeBatch(sequences.slice(start, start + 64), this.dims.nPositions);
+      const rows = lastTokenRows(batch);
+      const head = this.pass.record(batch, rows, { hook });
+      out.push(...(await this.readTop(head.probs, rows.length, k)));
+    }
+    return out;
+  }
+
+  private async readTop(probs: GPUBuffer, R: number, k: number): Promise<TopToken[][]> {
+    topk(this.ctx, {
+      values: probs,
+      R,
+      V: this.dims.vocabSize,
+      k,
+      outIndex: this.topIdx,
+      outValue: this.topVal,
+    });
+    const idx = await this.ctx.readU32(this.topIdx, 0, R * k * 4);
+    const val = await this.ctx.read(this.topVal, 0, R * k * 4);
+    return Array.from({ length: R }, (_, r) =>
+      Array.from({ length: k }, (_, j) => ({ id: idx[r * k + j], prob: val[r * k + j] })),
+    );
+  }
+
+  /** Greedy or sampled continuation with a KV cache: the prompt is run once, then one token per step. */
+  async generate(ids: number[], maxTokens: number, opts: GenerateOptions = {}): Promise<number[]> {
+    if (ids.length > this.dims.nPositions)
+      throw new Error(
+        `The prompt has ${ids.length} tokens; this model's context is ${this.dims.nPositions}.`,
+      );
+    const S = Math.min(this.dims.nPositions, ids.length + maxTokens);
+    if (!this.cache || this.cache.S < S) {
+      this.ctx.flush();
+      this.cache?.destroy();
+      this.cache = new LlamaKvCache(this.ctx, this.dims, Math.max(S, 2 * (this.cache?.S ?? 0)));
+    }
+    const cache = this.cache;
+    const step = (tokens: number[], pos0: number) => {
+      const batch = { B: 1, T: tokens.length, ids: Uint32Array.from(tokens), lengths: [tokens.length] };
+      const rows = [{ row: tokens.length - 1, target: 0, weight: 0 }];
+      return this.pass.recordWith(batch, rows, { hook: opts.hook }, cache.view(pos0));
+    };
+    const decoder: CachedDecoder = {
+      greedy: async (tokens, pos0) => (await this.readTop(step(tokens, pos0).probs, 1, 1))[0][0].id,
+      distribution: async (tokens, pos0) =>
+        this.ctx.read(step(tokens, pos0).probs, 0, this.dims.vocabSize * 4),
+    };
+    return generateCached(decoder, ids, maxTokens, this.dims.nPositions, opts);
+  }
+
+  destroy(): void {
+    this.params.destroy();
+    this.pass.destroy();
+    this.scratch.destroy();
+    this.cache?.destroy();
+    this.rope?.buffer.destroy();
+    this.topIdx.destroy();
+    this.topVal.destroy();
+  }
+}

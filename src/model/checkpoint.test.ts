@@ -113,7 +113,7 @@ describe('checkpoint folders', () => {
     await expect(readCheckpointDir(dir)).rejects.toThrow(
       new MissingFileError(
         join(dir, 'tokenizer.json'),
-        'not found: a GPT-2 checkpoint folder needs config.json, model.safetensors, tokenizer.json.',
+        'not found: a checkpoint folder needs config.json, model.safetensors, tokenizer.json.',
       ),
     );
     await rm(join(dir, 'model.safetensors'));

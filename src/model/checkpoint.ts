@@ -1,10 +1,28 @@
-// A GPT-2 checkpoint in the Hugging Face layout (config.json, model.safetensors, tokenizer.json), parsed from and
-// serialized to bytes. Browser-safe: no file system here (see checkpoint-node.ts and hub.ts for the sources).
+// A checkpoint in the Hugging Face layout (config.json, model.safetensors or model.safetensors.index.json + its
+// shards, tokenizer.json), parsed from and serialized to bytes: GPT-2 (parseCheckpoint, as before) or any
+// architecture the engine runs (parseModelCheckpoint). Browser-safe: no file system here (see
+// checkpoint-node.ts and hub.ts for the sources).
 
-import { parseGpt2Config, serializeGpt2Config, type Gpt2Config } from './config.ts';
+import {
+  parseShardIndex,
+  serializeShards,
+  shardedTable,
+  SHARD_INDEX_FILE,
+  type ShardedFiles,
+} from './checkpoint-shards.ts';
+import {
+  parseGpt2Config,
+  parseModelConfig,
+  serializeGpt2Config,
+  type Gpt2Config,
+  type ModelConfig,
+} from './config.ts';
 import { gpt2ParameterShapes, mapHfWeights } from './gpt2-layout.ts';
 import { WeightsError } from './errors.ts';
+import { serializeLlamaConfig } from './llama-config.ts';
+import { llamaParameterShapes, mapLlamaWeights } from './llama-layout.ts';
 import { parseSafetensors, serializeSafetensors } from './safetensors.ts';
+import { singleFileTable, tableDtype, type TensorTable } from './tensor-table.ts';
 import { TextTokenizer } from './tokenizer.ts';
 
 export const CHECKPOINT_FILES = {
@@ -13,11 +31,27 @@ export const CHECKPOINT_FILES = {
   tokenizer: 'tokenizer.json',
 } as const;
 
-/** The three files' contents. */
+/** The files' contents: config, tokenizer, and the weights as one model.safetensors or as shards. */
 export interface CheckpointFiles {
   config: string;
-  safetensors: Uint8Array;
+  /** model.safetensors of a single-file checkpoint (absent when `shards` is given). */
+  safetensors?: Uint8Array;
+  /** A sharded checkpoint: the text of model.safetensors.index.json and every shard's bytes by file name. */
+  shards?: ShardedFiles;
   tokenizer: string;
+}
+
+/** What serializeCheckpoint writes: always one model.safetensors. */
+export type SingleFileCheckpoint = CheckpointFiles & { safetensors: Uint8Array };
+
+/** A checkpoint of any architecture the engine runs. */
+export interface ModelCheckpoint {
+  config: ModelConfig;
+  /** Every parameter as Float32 under the family's names (GPT-2: prefix-free; Llama family: full HF names). */
+  weights: Map<string, Float32Array>;
+  tokenizer: TextTokenizer;
+  /** The stored dtype of the weights: 'F32', 'F16', 'BF16' or 'mixed' (for display). */
+  dtype: string;
 }
 
 export interface Gpt2Checkpoint {
@@ -38,18 +72,53 @@ export interface SerializeOptions {
  * (a folder, URL or repo id) prefixes the file names in errors.
  */
 export function parseCheckpoint(files: CheckpointFiles, source: string): Gpt2Checkpoint {
-  const name = (file: string) => `${source.replace(/\/+$/, '')}/${file}`;
+  const name = fileNamer(source);
   const config = parseGpt2Config(files.config, name(CHECKPOINT_FILES.config));
   const tokenizer = TextTokenizer.fromJson(
     files.tokenizer,
     name(CHECKPOINT_FILES.tokenizer),
     config.vocabSize,
   );
-  const weights = mapHfWeights(
-    parseSafetensors(files.safetensors, name(CHECKPOINT_FILES.safetensors)),
-    config,
-  );
+  const weights = mapHfWeights(weightTable(files, name), config);
   return { config, weights, tokenizer };
+}
+
+function fileNamer(source: string): (file: string) => string {
+  return (file: string) => `${source.replace(/\/+$/, '')}/${file}`;
+}
+
+/** The tensors of model.safetensors, or of every shard the index names. */
+function weightTable(files: CheckpointFiles, name: (file: string) => string): TensorTable {
+  if (files.shards) {
+    const index = parseShardIndex(files.shards.index, name(SHARD_INDEX_FILE));
+    return shardedTable(index, files.shards.shards, name);
+  }
+  if (!files.safetensors) {
+    throw new WeightsError(
+      name(CHECKPOINT_FILES.safetensors),
+      `is missing: a checkpoint needs model.safetensors or ${SHARD_INDEX_FILE} with its shards.`,
+    );
+  }
+  return singleFileTable(parseSafetensors(files.safetensors, name(CHECKPOINT_FILES.safetensors)));
+}
+
+/**
+ * Parses and cross-checks a checkpoint of any supported architecture: config first (an unsupported model_type,
+ * MoE or sliding-window config fails before anything large is read), then the tokenizer against vocab_size,
+ * then every tensor against the config. Errors name the file (prefixed by `source`) and what to do.
+ */
+export function parseModelCheckpoint(files: CheckpointFiles, source: string): ModelCheckpoint {
+  const name = fileNamer(source);
+  const config = parseModelConfig(files.config, name(CHECKPOINT_FILES.config));
+  const tokenizer = TextTokenizer.fromJson(
+    files.tokenizer,
+    name(CHECKPOINT_FILES.tokenizer),
+    config.vocabSize,
+  );
+  const table = weightTable(files, name);
+  const weights =
+    config.architecture === 'gpt2' ? mapHfWeights(table, config) : mapLlamaWeights(table, config);
+  return { config, weights, tokenizer, dtype: tableDtype(table) };
 }
 
 /**
@@ -59,7 +128,7 @@ export function parseCheckpoint(files: CheckpointFiles, source: string): Gpt2Che
 export function serializeCheckpoint(
   checkpoint: Gpt2Checkpoint,
   options: SerializeOptions = {},
-): CheckpointFiles {
+): SingleFileCheckpoint {
   const dtype = options.dtype ?? 'F32';
   const tensors = gpt2ParameterShapes(checkpoint.config).map(({ name, shape }) => {
     const data = checkpoint.weights.get(name);
@@ -77,4 +146,42 @@ export function serializeCheckpoint(
     safetensors: serializeSafetensors(tensors, dtype),
     tokenizer: checkpoint.tokenizer.json,
   };
+}
+
+export interface ModelSerializeOptions extends SerializeOptions {
+  /** Write shards of about this many bytes with a model.safetensors.index.json (default: one file). */
+  maxShardBytes?: number;
+}
+
+/**
+ * Writes a checkpoint of any supported architecture that parseModelCheckpoint and HF transformers read: GPT-2
+ * as serializeCheckpoint does; the Llama family under HF names, lm_head omitted when tied.
+ */
+export function serializeModelCheckpoint(
+  checkpoint: ModelCheckpoint,
+  options: ModelSerializeOptions = {},
+): CheckpointFiles {
+  const dtype = options.dtype ?? 'F32';
+  const { config } = checkpoint;
+  const shapes = config.architecture === 'gpt2' ? gpt2ParameterShapes(config) : llamaParameterShapes(config);
+  const tensors = shapes.map(({ name, shape }) => {
+    const data = checkpoint.weights.get(name);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (!data || data.length !== size) {
+      throw new WeightsError(
+        CHECKPOINT_FILES.safetensors,
+        `cannot be written: tensor ${name} should hold ${size} values, got ${data?.length ?? 'none'}.`,
+      );
+    }
+    return { name, shape, data };
+  });
+  const configText =
+    config.architecture === 'gpt2'
+      ? serializeGpt2Config(config, { eosId: checkpoint.tokenizer.eosId, dtype })
+      : serializeLlamaConfig(config, { dtype });
+  const files: CheckpointFiles = { config: configText, tokenizer: checkpoint.tokenizer.json };
+  if (options.maxShardBytes !== undefined)
+    files.shards = serializeShards(tensors, dtype, options.maxShardBytes);
+  else files.safetensors = serializeSafetensors(tensors, dtype);
+  return files;
 }

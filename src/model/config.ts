@@ -1,7 +1,15 @@
 // GPT-2 hyperparameters: parsing and validating a Hugging Face config.json (GPT2Config), writing one back, and
 // the presets the app and the tests use. The field names of `Gpt2Config` match the engine's `Gpt2Dims`.
+// parseModelConfig (at the end) dispatches on model_type to GPT-2 or the Llama family (llama-config.ts).
 
 import { ConfigError } from './errors.ts';
+import {
+  LLAMA_FAMILIES,
+  llamaParameterCount,
+  parseLlamaConfig,
+  type LlamaConfig,
+  type LlamaFamily,
+} from './llama-config.ts';
 
 export interface Gpt2Config {
   /** Transformer blocks (HF `n_layer`). */
@@ -203,4 +211,50 @@ export function serializeGpt2Config(
     json.eos_token_id = options.eosId;
   }
   return JSON.stringify(json, null, 2) + '\n';
+}
+
+/** A GPT-2 config tagged with its architecture, as parseModelConfig returns it. */
+export type Gpt2ModelConfig = Gpt2Config & { architecture: 'gpt2' };
+
+/** Any config the engine runs: GPT-2 or the Llama family (llama, qwen2, qwen3). */
+export type ModelConfig = Gpt2ModelConfig | LlamaConfig;
+
+/** model_type values that name a model the engine does not run, with what to say about them. */
+const OTHER_FAMILIES: Record<string, string> = {
+  qwen3_moe: 'Qwen3 mixture-of-experts is not supported; pick a dense Qwen3 (for example Qwen/Qwen3-0.6B).',
+  qwen2_moe: 'Qwen2 mixture-of-experts is not supported; pick a dense Qwen2 or Qwen3.',
+  mixtral: 'Mixtral (mixture of experts) is not supported.',
+  mistral: 'Mistral uses sliding-window attention, which is not supported.',
+};
+
+/**
+ * Parses any supported config.json by its model_type: 'gpt2' (or none: the GPT-2 configs this project wrote
+ * before) through parseGpt2Config, unchanged; 'llama', 'qwen2', 'qwen3' through parseLlamaConfig. Anything else
+ * is a ConfigError naming the model type and what Editscope runs.
+ */
+export function parseModelConfig(text: string, fileName: string): ModelConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(fileName, `is not valid JSON (${(e as Error).message}).`);
+  }
+  if (!isRecord(raw)) throw new ConfigError(fileName, 'must hold a JSON object of hyperparameters.');
+  const modelType = raw.model_type;
+  if (modelType === undefined || modelType === 'gpt2') {
+    return { architecture: 'gpt2', ...parseGpt2Config(text, fileName) };
+  }
+  if (typeof modelType === 'string' && (LLAMA_FAMILIES as readonly string[]).includes(modelType)) {
+    return parseLlamaConfig(raw, modelType as LlamaFamily, fileName);
+  }
+  const known = typeof modelType === 'string' ? OTHER_FAMILIES[modelType] : undefined;
+  throw new ConfigError(
+    fileName,
+    `model_type ${JSON.stringify(modelType)} is not supported${known ? `: ${known}` : '.'} Editscope runs gpt2, llama, qwen2 and qwen3 checkpoints.`,
+  );
+}
+
+/** Total parameters of any supported config. */
+export function modelParameterCount(c: ModelConfig): number {
+  return c.architecture === 'gpt2' ? gpt2ParameterCount(c) : llamaParameterCount(c);
 }

@@ -2,8 +2,8 @@
 // Linear layers are HF Conv1D: y = x W + b with W stored (in, out), the transpose of nn.Linear.
 
 import type { Gpt2Config } from './config.ts';
-import { WeightsError } from './errors.ts';
-import { FLOAT_DTYPES, tensorToFloat32, type SafetensorsFile } from './safetensors.ts';
+import type { SafetensorsFile } from './safetensors.ts';
+import { isTensorTable, mapTensors, singleFileTable, type TensorTable } from './tensor-table.ts';
 
 export interface ParameterShape {
   /** HF name without the `transformer.` prefix, e.g. 'h.0.attn.c_attn.weight'. */
@@ -44,80 +44,23 @@ const IGNORED = /^(h\.\d+\.attn\.(bias|masked_bias)|lm_head\.weight)$/;
 
 const PREFIX = 'transformer.';
 
-const shapeText = (s: number[]) => `[${s.join(', ')}]`;
-
 /**
- * Validates a GPT-2 safetensors file against `config` and converts every parameter to Float32, keyed by its
- * prefix-free HF name. Accepts names with or without `transformer.`; ignores mask buffers and lm_head.weight.
- * Throws a WeightsError naming the file for a missing, duplicated, unexpected, misshapen, non-float or
- * non-finite tensor.
+ * Validates a GPT-2 safetensors file (or the tensors of a sharded checkpoint) against `config` and converts
+ * every parameter to Float32, keyed by its prefix-free HF name. Accepts names with or without `transformer.`;
+ * ignores mask buffers and lm_head.weight. Throws a WeightsError naming the file for a missing, duplicated,
+ * unexpected, misshapen, non-float or non-finite tensor.
  */
-export function mapHfWeights(file: SafetensorsFile, config: Gpt2Config): Map<string, Float32Array> {
-  const fileName = file.fileName;
-  const byName = new Map<string, string>(); // prefix-free name -> name in the file
-  const unexpected: string[] = [];
-  const expected = gpt2ParameterShapes(config);
-  const expectedNames = new Set(expected.map((p) => p.name));
-  for (const stored of file.tensors.keys()) {
-    const name = stored.startsWith(PREFIX) ? stored.slice(PREFIX.length) : stored;
-    if (IGNORED.test(name)) continue;
-    if (!expectedNames.has(name)) {
-      unexpected.push(stored);
-      continue;
-    }
-    const other = byName.get(name);
-    if (other !== undefined) {
-      throw new WeightsError(
-        fileName,
-        `holds ${name} twice (as ${JSON.stringify(other)} and ${JSON.stringify(stored)}).`,
-      );
-    }
-    byName.set(name, stored);
-  }
-  if (unexpected.length > 0) {
-    const list =
-      unexpected.slice(0, 5).join(', ') +
-      (unexpected.length > 5 ? `, ... (${unexpected.length} in all)` : '');
-    throw new WeightsError(
-      fileName,
-      `holds tensors a GPT-2 with ${config.nLayer} layers does not have: ${list}. The weights and config.json do not belong together.`,
-    );
-  }
-  const missing = expected.filter((p) => !byName.has(p.name)).map((p) => p.name);
-  if (missing.length > 0) {
-    const list =
-      missing.slice(0, 5).join(', ') + (missing.length > 5 ? `, ... (${missing.length} in all)` : '');
-    throw new WeightsError(fileName, `is missing tensor${missing.length > 1 ? 's' : ''} ${list}.`);
-  }
-
-  const weights = new Map<string, Float32Array>();
-  for (const { name, shape } of expected) {
-    const info = file.tensors.get(byName.get(name)!)!;
-    if (shapeText(info.shape) !== shapeText(shape)) {
-      const transposed = info.shape.length === 2 && shapeText([...info.shape].reverse()) === shapeText(shape);
-      throw new WeightsError(
-        fileName,
-        `tensor ${name} has shape ${shapeText(info.shape)}, expected ${shapeText(shape)} for this config` +
-          (transposed
-            ? ' (it looks transposed: GPT-2 Conv1D weights are stored (in, out), not nn.Linear (out, in)).'
-            : '.'),
-      );
-    }
-    if (!FLOAT_DTYPES.includes(info.dtype)) {
-      throw new WeightsError(
-        fileName,
-        `tensor ${name} has dtype ${info.dtype}; weights must be ${FLOAT_DTYPES.join(', ')}.`,
-      );
-    }
-    const data = tensorToFloat32(file, info.name);
-    let bad = 0;
-    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) bad++;
-    if (bad > 0)
-      throw new WeightsError(
-        fileName,
-        `tensor ${name} holds ${bad} NaN or infinite values; the checkpoint is damaged.`,
-      );
-    weights.set(name, data);
-  }
-  return weights;
+export function mapHfWeights(
+  file: SafetensorsFile | TensorTable,
+  config: Gpt2Config,
+): Map<string, Float32Array> {
+  const table = isTensorTable(file) ? file : singleFileTable(file);
+  return mapTensors(table, gpt2ParameterShapes(config), {
+    rename: (stored) => {
+      const name = stored.startsWith(PREFIX) ? stored.slice(PREFIX.length) : stored;
+      return IGNORED.test(name) ? null : name;
+    },
+    describe: `a GPT-2 with ${config.nLayer} layers`,
+    transposedHint: 'GPT-2 Conv1D weights are stored (in, out), not nn.Linear (out, in)',
+  });
 }

@@ -4,14 +4,25 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serializeModelCheckpoint } from './checkpoint.ts';
 import { writeCheckpointDir } from './checkpoint-node.ts';
+import { SHARD_INDEX_FILE } from './checkpoint-shards.ts';
 import { GPT2_PRESETS } from './config.ts';
-import { ConfigError, DownloadError } from './errors.ts';
-import { hubFileUrl, loadHubCheckpoint, type CacheStorageLike, type DownloadProgress } from './hub.ts';
+import { ConfigError, DownloadError, WeightsError } from './errors.ts';
+import {
+  hubFileUrl,
+  loadHubCheckpoint,
+  loadHubModelCheckpoint,
+  type CacheStorageLike,
+  type DownloadProgress,
+} from './hub.ts';
+import { tinyLlamaCheckpoint, tinyQwen3Config } from './llama-testing.ts';
 import { tinyCheckpoint } from './testing.ts';
 
 const tiny = GPT2_PRESETS.tiny;
 const original = tinyCheckpoint(tiny, 5);
+const qwenOriginal = tinyLlamaCheckpoint(tinyQwen3Config(), 6);
+const qwenShards: string[] = [];
 
 /** A local stand-in for huggingface.co: GET /{owner}/{name}/resolve/{revision}/{file}. */
 let server: Server;
@@ -27,8 +38,23 @@ beforeAll(async () => {
     files.set(`/test-org/tiny-gpt2/resolve/main/${f}`, await readFile(join(dir, f)));
     files.set(`/test-org/tiny-gpt2/resolve/v1.0/${f}`, await readFile(join(dir, f)));
   }
-  files.set('/meta/llama/resolve/main/config.json', Buffer.from('{"model_type": "llama"}'));
-  files.set('/meta/llama/resolve/main/model.safetensors', Buffer.alloc(10));
+  files.set('/qwen/moe/resolve/main/config.json', Buffer.from('{"model_type": "qwen3_moe"}'));
+  files.set('/qwen/moe/resolve/main/model.safetensors', Buffer.alloc(10));
+  // A tiny Qwen3 in shards, and two broken copies: one with a shard missing, one whose index promises a tensor.
+  const qwen = serializeModelCheckpoint(qwenOriginal, { maxShardBytes: 8192 });
+  const put = (repo: string, name: string, body: string | Uint8Array) =>
+    files.set(`/${repo}/resolve/main/${name}`, Buffer.from(body));
+  for (const repo of ['test-org/tiny-qwen3', 'broken/no-shard', 'broken/promise']) {
+    put(repo, 'config.json', qwen.config);
+    put(repo, 'tokenizer.json', qwen.tokenizer);
+    put(repo, SHARD_INDEX_FILE, qwen.shards!.index);
+    for (const [name, bytes] of qwen.shards!.shards) put(repo, name, bytes);
+  }
+  qwenShards.push(...qwen.shards!.shards.keys());
+  files.delete(`/broken/no-shard/resolve/main/${qwenShards[1]}`);
+  const index = JSON.parse(qwen.shards!.index);
+  index.weight_map['model.layers.7.mlp.up_proj.weight'] = qwenShards[0];
+  put('broken/promise', SHARD_INDEX_FILE, JSON.stringify(index));
   files.set('/big/model/resolve/main/config.json', await readFile(join(dir, 'config.json')));
   files.set('/big/model/resolve/main/tokenizer.json', await readFile(join(dir, 'tokenizer.json')));
   files.set('/big/model/resolve/main/model.safetensors', Buffer.alloc(5000));
@@ -119,13 +145,58 @@ describe('hub downloads', () => {
     expect(events.every((e) => e.fromCache)).toBe(true);
   });
 
-  it('stops after config.json when the repo is not GPT-2', async () => {
+  it('stops after config.json when the repo holds a model Editscope does not run', async () => {
     hits.length = 0;
-    const error = await loadHubCheckpoint('meta/llama', { endpoint, cache: null }).catch((e: unknown) => e);
+    const error = await loadHubCheckpoint('qwen/moe', { endpoint, cache: null }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).file).toBe(`${endpoint}meta/llama/resolve/main/config.json`);
-    expect((error as ConfigError).problem).toMatch(/^this is a llama model, not GPT-2/);
-    expect(hits).toEqual(['/meta/llama/resolve/main/config.json']);
+    expect((error as ConfigError).file).toBe(`${endpoint}qwen/moe/resolve/main/config.json`);
+    expect((error as ConfigError).problem).toMatch(/^model_type "qwen3_moe" is not supported/);
+    expect(hits).toEqual(['/qwen/moe/resolve/main/config.json']);
+  });
+
+  it('downloads a sharded Qwen3 shard by shard, with progress for each, and caches every shard', async () => {
+    hits.length = 0;
+    const cache = memoryCache();
+    const events: DownloadProgress[] = [];
+    const model = await loadHubModelCheckpoint('test-org/tiny-qwen3', {
+      endpoint,
+      cache,
+      onProgress: (p) => events.push(p),
+    });
+    expect(model.config.architecture).toBe('qwen3');
+    for (const [name, data] of qwenOriginal.weights) expect(model.weights.get(name), name).toEqual(data);
+    const base = '/test-org/tiny-qwen3/resolve/main/';
+    // config.json first; tokenizer.json and the model.safetensors probe (404) together; then the index and each
+    // shard in order.
+    expect(hits[0]).toBe(`${base}config.json`);
+    expect(hits.slice(1, 3).sort()).toEqual([`${base}model.safetensors`, `${base}tokenizer.json`]);
+    expect(hits.slice(3)).toEqual([SHARD_INDEX_FILE, ...qwenShards].map((f) => `${base}${f}`));
+    for (const shard of qwenShards) {
+      expect(
+        events.some((e) => e.file === shard && e.done && !e.fromCache),
+        shard,
+      ).toBe(true);
+    }
+    hits.length = 0;
+    const again = await loadHubModelCheckpoint('test-org/tiny-qwen3', { endpoint, cache });
+    expect(again.weights.get('model.norm.weight')).toEqual(qwenOriginal.weights.get('model.norm.weight'));
+    expect(hits).toEqual([`${base}model.safetensors`]); // only the probe; every real file came from the cache
+  });
+
+  it('names a shard the hub does not have, and a tensor the index promises but no shard holds', async () => {
+    const missing = await loadHubModelCheckpoint('broken/no-shard', { endpoint, cache: null }).catch(
+      (e: unknown) => e,
+    );
+    expect(missing).toBeInstanceOf(DownloadError);
+    expect((missing as DownloadError).file).toBe(`${endpoint}broken/no-shard/resolve/main/${qwenShards[1]}`);
+    expect((missing as DownloadError).problem).toMatch(/404/);
+    const promise = await loadHubModelCheckpoint('broken/promise', { endpoint, cache: null }).catch(
+      (e: unknown) => e,
+    );
+    expect(promise).toBeInstanceOf(WeightsError);
+    expect((promise as WeightsError).message).toBe(
+      `${endpoint}broken/promise/resolve/main/${qwenShards[0]}: does not hold tensor model.layers.7.mlp.up_proj.weight, which ${SHARD_INDEX_FILE} says is there. The shard is from another checkpoint or the download is damaged: download it again.`,
+    );
   });
 
   it('turns HTTP failures and bad repo ids into DownloadErrors that say what to do', async () => {

@@ -1,14 +1,19 @@
-// Downloading a GPT-2 checkpoint from a Hugging Face repository (`${endpoint}/${repoId}/resolve/${revision}/${file}`)
+// Downloading a checkpoint from a Hugging Face repository (`${endpoint}/${repoId}/resolve/${revision}/${file}`)
 // with progress, keeping the files in the browser Cache API when there is one. config.json comes first and is
-// validated before anything large is fetched, so a Llama repo fails in one small request.
+// validated before anything large is fetched, so an unsupported model (a MoE, a BERT) fails in one small
+// request. Weights are model.safetensors or, when the repo has none, model.safetensors.index.json and every
+// shard it names, each downloaded (and cached) like the single file.
 
 import {
   CHECKPOINT_FILES,
   parseCheckpoint,
+  parseModelCheckpoint,
   type CheckpointFiles,
   type Gpt2Checkpoint,
+  type ModelCheckpoint,
 } from './checkpoint.ts';
-import { parseGpt2Config } from './config.ts';
+import { parseShardIndex, SHARD_INDEX_FILE } from './checkpoint-shards.ts';
+import { parseModelConfig } from './config.ts';
 import { DownloadError } from './errors.ts';
 
 export const HF_ENDPOINT = 'https://huggingface.co';
@@ -17,7 +22,7 @@ export const HUB_CACHE_NAME = 'editscope-hub-v1';
 export const DEFAULT_MAX_FILE_BYTES = 8 * 2 ** 30;
 
 export interface DownloadProgress {
-  /** config.json, model.safetensors or tokenizer.json. */
+  /** config.json, model.safetensors, tokenizer.json, the shard index or a shard. */
   file: string;
   loaded: number;
   /** From Content-Length; null when the server does not say. */
@@ -141,6 +146,16 @@ export async function fetchHubFile(
   file: string,
   options: HubOptions = {},
 ): Promise<Uint8Array> {
+  return (await fetchHubFileOrNull(repoId, file, options, false))!;
+}
+
+/** As fetchHubFile, but null when the hub answers 404 and `allowMissing` (probing for a file). */
+async function fetchHubFileOrNull(
+  repoId: string,
+  file: string,
+  options: HubOptions,
+  allowMissing: boolean,
+): Promise<Uint8Array | null> {
   const url = hubFileUrl(repoId, file, options);
   const doFetch = options.fetch ?? globalThis.fetch;
   const storage =
@@ -169,6 +184,10 @@ export async function fetchHubFile(
       `could not be downloaded (${(e as Error).message}). Check the connection and the endpoint.`,
     );
   }
+  if (response.status === 404 && allowMissing) {
+    await response.body?.cancel().catch(() => undefined);
+    return null;
+  }
   if (!response.ok) throw new DownloadError(url, httpProblem(response.status, file));
   const bytes = await readBody(response, url, maxBytes, progress(false, false));
   progress(false, true)(bytes.length, bytes.length);
@@ -183,7 +202,8 @@ export async function fetchHubFile(
 }
 
 /**
- * Downloads config.json (and checks it is a GPT-2 config), then tokenizer.json and model.safetensors in parallel.
+ * Downloads config.json (and checks it describes a model the engine runs), then tokenizer.json and the weights:
+ * model.safetensors, or the shard index and every shard it names (one after another, each with progress).
  */
 export async function downloadHubCheckpointFiles(
   repoId: string,
@@ -191,17 +211,42 @@ export async function downloadHubCheckpointFiles(
 ): Promise<CheckpointFiles> {
   const decode = (b: Uint8Array) => new TextDecoder().decode(b);
   const config = decode(await fetchHubFile(repoId, CHECKPOINT_FILES.config, options));
-  parseGpt2Config(config, hubFileUrl(repoId, CHECKPOINT_FILES.config, options));
+  parseModelConfig(config, hubFileUrl(repoId, CHECKPOINT_FILES.config, options));
   const [tokenizer, safetensors] = await Promise.all([
     fetchHubFile(repoId, CHECKPOINT_FILES.tokenizer, options).then(decode),
-    fetchHubFile(repoId, CHECKPOINT_FILES.safetensors, options),
+    fetchHubFileOrNull(repoId, CHECKPOINT_FILES.safetensors, options, true),
   ]);
-  return { config, safetensors, tokenizer };
+  if (safetensors) return { config, safetensors, tokenizer };
+  const indexBytes = await fetchHubFileOrNull(repoId, SHARD_INDEX_FILE, options, true);
+  if (!indexBytes) {
+    throw new DownloadError(
+      hubFileUrl(repoId, CHECKPOINT_FILES.safetensors, options),
+      `answered 404, and so did ${SHARD_INDEX_FILE}: the repository has no safetensors weights. Pick a repo that has them (pytorch_model.bin is not read).`,
+    );
+  }
+  const index = decode(indexBytes);
+  const parsed = parseShardIndex(index, hubFileUrl(repoId, SHARD_INDEX_FILE, options));
+  const shards = new Map<string, Uint8Array>();
+  // One at a time: shards are large, and parallel downloads would hold several partial bodies at once.
+  for (const shard of parsed.shards) shards.set(shard, await fetchHubFile(repoId, shard, options));
+  return { config, shards: { index, shards }, tokenizer };
 }
 
 /** Downloads and parses a GPT-2 checkpoint; errors name the file's URL. */
 export async function loadHubCheckpoint(repoId: string, options: HubOptions = {}): Promise<Gpt2Checkpoint> {
   const files = await downloadHubCheckpointFiles(repoId, options);
-  const base = hubFileUrl(repoId, '', options).replace(/\/$/, '');
-  return parseCheckpoint(files, base);
+  return parseCheckpoint(files, hubBase(repoId, options));
+}
+
+/** Downloads and parses a checkpoint of any supported architecture; errors name the file's URL. */
+export async function loadHubModelCheckpoint(
+  repoId: string,
+  options: HubOptions = {},
+): Promise<ModelCheckpoint> {
+  const files = await downloadHubCheckpointFiles(repoId, options);
+  return parseModelCheckpoint(files, hubBase(repoId, options));
+}
+
+function hubBase(repoId: string, options: HubOptions): string {
+  return hubFileUrl(repoId, '', options).replace(/\/$/, '');
 }

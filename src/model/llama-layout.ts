@@ -3,6 +3,7 @@
 // Linear weights are nn.Linear: stored (out, in), y = x·Wᵀ.
 
 import type { LlamaConfig } from './llama-config.ts';
+import { llamaDims, parameterShapes } from './llama/dims.ts';
 import type { SafetensorsFile } from './safetensors.ts';
 import {
   isTensorTable,
@@ -12,40 +13,12 @@ import {
   type TensorTable,
 } from './tensor-table.ts';
 
-/** Every parameter and its shape, in the order of HF's named_parameters(). */
+/**
+ * Every parameter and its shape, in the order of HF's named_parameters(): the model's own table
+ * (src/model/llama/dims.ts), so loader and model never disagree.
+ */
 export function llamaParameterShapes(c: LlamaConfig): ParameterShape[] {
-  const C = c.nEmbd;
-  const q = c.nHead * c.headDim;
-  const kv = c.nKvHead * c.headDim;
-  const out: ParameterShape[] = [{ name: 'model.embed_tokens.weight', shape: [c.vocabSize, C] }];
-  for (let l = 0; l < c.nLayer; l++) {
-    const p = `model.layers.${l}`;
-    const proj = (name: string, nOut: number, nIn: number, bias: boolean) => {
-      out.push({ name: `${p}.self_attn.${name}.weight`, shape: [nOut, nIn] });
-      if (bias) out.push({ name: `${p}.self_attn.${name}.bias`, shape: [nOut] });
-    };
-    const qkvBias = c.attentionBias !== 'none';
-    proj('q_proj', q, C, qkvBias);
-    proj('k_proj', kv, C, qkvBias);
-    proj('v_proj', kv, C, qkvBias);
-    proj('o_proj', C, q, c.attentionBias === 'qkvo');
-    if (c.qkNorm) {
-      out.push(
-        { name: `${p}.self_attn.q_norm.weight`, shape: [c.headDim] },
-        { name: `${p}.self_attn.k_norm.weight`, shape: [c.headDim] },
-      );
-    }
-    out.push(
-      { name: `${p}.mlp.gate_proj.weight`, shape: [c.nInner, C] },
-      { name: `${p}.mlp.up_proj.weight`, shape: [c.nInner, C] },
-      { name: `${p}.mlp.down_proj.weight`, shape: [C, c.nInner] },
-      { name: `${p}.input_layernorm.weight`, shape: [C] },
-      { name: `${p}.post_attention_layernorm.weight`, shape: [C] },
-    );
-  }
-  out.push({ name: 'model.norm.weight', shape: [C] });
-  if (!c.tiedEmbeddings) out.push({ name: 'lm_head.weight', shape: [c.vocabSize, C] });
-  return out;
+  return parameterShapes(llamaDims(c)).map(([name, shape]) => ({ name, shape }));
 }
 
 /** Non-parameter buffers some exports keep (rotary inv_freq caches). */

@@ -1,8 +1,10 @@
 // matmul_tiled.wgsl: the same contract as matmul.wgsl, tiled through workgroup memory (the GPU variant).
 //
 //   A: (M, K) or (K, M) when TRANS_A;  B: (K, N) or (N, K) when TRANS_B;  bias: (N);  C: (M, N)
-// Dispatch: workgroup 16x16; each invocation computes a 4x4 block of a 64x64 output tile, stepping K by 16:
-// (ceil(N/64), ceil(M/64)) workgroups. Shared tiles: As (64 rows x 16 k), Bs (16 k x 64 cols).
+// Dispatch: workgroup WG x WG (WG = 16 where the adapter allows 256 invocations and 8 KiB of workgroup memory,
+// else 8; the wrapper picks it once from the limits); each invocation computes a 4x4 block of a TILE x TILE
+// output tile (TILE = 4·WG), stepping K by 16: (ceil(N/TILE), ceil(M/TILE)) workgroups.
+// Shared tiles: As (TILE rows x 16 k), Bs (16 k x TILE cols); each invocation loads 4·16/WG elements of each.
 
 struct Params { M: u32, N: u32, K: u32 }
 
@@ -17,10 +19,11 @@ override ACCUMULATE: bool = false;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> C: array<f32>;
 
-const TILE = 64u;
+override WG: u32 = 16u;
+override TILE: u32 = WG * 4u;
 const TK = 16u;
-var<workgroup> As: array<f32, 1024>; // [64 rows][16 k]
-var<workgroup> Bs: array<f32, 1024>; // [16 k][64 cols]
+var<workgroup> As: array<f32, TILE * TK>; // [TILE rows][16 k]
+var<workgroup> Bs: array<f32, TILE * TK>; // [16 k][TILE cols]
 
 fn a_at(m: u32, k: u32) -> f32 {
   if (m >= p.M || k >= p.K) { return 0.0; }
@@ -34,15 +37,16 @@ fn b_at(k: u32, n: u32) -> f32 {
   return B[k * p.N + n];
 }
 
-@compute @workgroup_size(16, 16)
+@compute @workgroup_size(WG, WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let tile_row = wg.y * TILE;
   let tile_col = wg.x * TILE;
-  let flat = lid.y * 16u + lid.x; // 0..255, each loads 4 elements of each tile
+  let flat = lid.y * WG + lid.x; // 0..WG²-1
+  let loads = TILE * TK / (WG * WG);
   var acc: array<vec4<f32>, 4>;
   for (var k0 = 0u; k0 < p.K; k0 += TK) {
-    for (var e = 0u; e < 4u; e++) {
-      let idx = flat * 4u + e; // 0..1023
+    for (var e = 0u; e < loads; e++) {
+      let idx = flat * loads + e; // 0..TILE·TK-1
       As[idx] = a_at(tile_row + idx / TK, k0 + idx % TK);
       Bs[idx] = b_at(k0 + idx / TILE, tile_col + idx % TILE);
     }

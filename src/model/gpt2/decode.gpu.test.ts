@@ -1,0 +1,66 @@
+// GPT-2 generation with a KV cache equals re-running the whole prefix for every token (greedy and sampled, and
+// with an edit's side-car term), on the committed PyTorch parity fixture's weights; no allocation per call.
+
+import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+import { randomArray, testContext } from '../../gpu/testing.ts';
+import { parseGpt2Config } from '../config.ts';
+import { sampleWithTemperature } from '../decode-loop.ts';
+import { mapHfWeights } from '../gpt2-layout.ts';
+import { parseSafetensors } from '../safetensors.ts';
+import { Gpt2Decoder } from './decode.ts';
+import { Gpt2Model } from './model.ts';
+
+const dir = new URL('./fixtures/parity/', import.meta.url);
+const read = (f: string) => readFileSync(new URL(f, dir));
+
+async function generateUncached(model: Gpt2Model, ids: number[], n: number, temperature = 0, seed = 1) {
+  const seq = [...ids];
+  let rng = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    let next: number;
+    if (!temperature) next = (await model.topNext([seq], 1))[0][0].id;
+    else {
+      const [p] = await model.nextTokenDistributions([seq]);
+      rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0;
+      next = sampleWithTemperature(p, temperature, rng / 2 ** 32);
+    }
+    seq.push(next);
+  }
+  return seq.slice(ids.length);
+}
+
+it('cached generation equals uncached token for token; no allocation after warm-up', async () => {
+  const config = parseGpt2Config(read('config.json').toString(), 'parity/config.json');
+  const weights = mapHfWeights(
+    parseSafetensors(read('model.safetensors'), 'parity/model.safetensors'),
+    config,
+  );
+  const ctx = await testContext();
+  const model = new Gpt2Model(ctx, config, weights, 'decode');
+  const decoder = new Gpt2Decoder(ctx, model, config);
+  const prompt = [5, 17, 42, 3];
+  const n = 10;
+  const greedy = await decoder.generate(prompt, n);
+  expect(greedy).toEqual(await generateUncached(model, prompt, n));
+  expect(await decoder.generate(prompt, n, { temperature: 0.8, seed: 3 })).toEqual(
+    await generateUncached(model, prompt, n, 0.8, 3),
+  );
+  const s = model.linear(1, 'mlp.down');
+  const left = ctx.upload('left', randomArray(s.nIn, 3, 2));
+  const right = ctx.upload('right', randomArray(s.nOut, 4, 2));
+  model.sideCar.set('test', 1, 'mlp.down', { kind: 'low_rank', rank: 1, left, right });
+  const edited = await decoder.generate(prompt, n);
+  expect(edited).toEqual(await generateUncached(model, prompt, n));
+  expect(edited).not.toEqual(greedy);
+  // The context bounds the continuation.
+  const long = Array.from({ length: config.nPositions - 2 }, (_, i) => (i * 5) % config.vocabSize);
+  expect((await decoder.generate(long, 50)).length).toBe(2);
+
+  const before = ctx.buffersCreated;
+  await decoder.generate(prompt, n);
+  expect(ctx.buffersCreated - before).toBe(0);
+  decoder.destroy();
+  model.destroy();
+  [left, right].forEach((b) => b.destroy());
+});

@@ -6,9 +6,11 @@ import { info, init, predict, tokenize } from './commands/basic.ts';
 import { edit } from './commands/edit.ts';
 import { romeCov } from './commands/rome-cov.ts';
 import { evalCommand } from './commands/eval.ts';
+import { exportOnnx } from './commands/export-onnx.ts';
 import { knowledge } from './commands/knowledge.ts';
 import { trainEditor } from './commands/train-editor.ts';
 import { trainModel } from './commands/train-model.ts';
+import { trace } from './commands/trace.ts';
 
 type Command = (argv: string[]) => Promise<void>;
 
@@ -23,6 +25,11 @@ const COMMANDS: Record<string, [Command, string]> = {
   'rome-cov': [romeCov, "compute ROME's key covariance next to a model"],
   eval: [evalCommand, 'reliability, generality, locality, KL and latency of a method over a dataset'],
   'train-editor': [trainEditor, 'train a MEND or IBKE editor on an edit dataset'],
+  'export-onnx': [
+    exportOnnx,
+    'write a model (optionally after one edit) as an ONNX folder for transformers.js',
+  ],
+  trace: [trace, "ROME's causal trace: where a model recalls its facts (layer x token)"],
 };
 
 function help(): string {

@@ -138,3 +138,64 @@ export function parameterShapes(d: LlamaDims): [string, number[]][] {
 export function parameterCount(d: LlamaDims): number {
   return parameterShapes(d).reduce((s, [, shape]) => s + shape.reduce((a, b) => a * b, 1), 0);
 }
+
+/** Where a block's parameter sits in the block's forward order (its input norm 0 ... down_proj 5). */
+function stageInBlock(suffix: string): number {
+  if (suffix.startsWith('input_layernorm')) return 0;
+  if (/^self_attn\.(q_proj|k_proj|v_proj|q_norm|k_norm)\./.test(suffix)) return 1;
+  if (suffix.startsWith('self_attn.o_proj')) return 2;
+  if (suffix.startsWith('post_attention_layernorm')) return 3;
+  if (/^mlp\.(gate_proj|up_proj)\./.test(suffix)) return 4;
+  return 5; // mlp.down_proj
+}
+
+const ROLE_STAGE: Partial<Record<LinearRole, number>> = {
+  'attn.q': 1,
+  'attn.k': 1,
+  'attn.v': 1,
+  'attn.out': 2,
+  'mlp.gate': 4,
+  'mlp.up': 4,
+  'mlp.down': 5,
+};
+
+/**
+ * The parameters whose values determine the input of (block, role), in parameterShapes order: the embedding,
+ * every earlier block, and the layers before it in its own block (LanguageModel.inputParameters).
+ */
+export function inputParameters(d: LlamaDims, block: number, role: LinearRole): string[] {
+  const stage = ROLE_STAGE[role];
+  if (stage === undefined || !Number.isInteger(block) || block < 0 || block >= d.nLayer)
+    throw new RangeError(
+      `This ${d.architecture} model (${d.nLayer} blocks) has no linear layer ${role} in block ${block}.`,
+    );
+  const own = `${layerPrefix(block)}.`;
+  return parameterShapes(d)
+    .map(([name]) => name)
+    .filter((name) => {
+      if (name === EMBED) return true;
+      const m = /^model\.layers\.(\d+)\./.exec(name);
+      if (!m) return false;
+      const l = Number(m[1]);
+      return l < block || (l === block && stageInBlock(name.slice(own.length)) < stage);
+    });
+}
+
+/** A model's shape without weights (hypernetworks size themselves from it; see ModelShape). */
+export function llamaShape(d: LlamaDims) {
+  const dims = llamaDims(d);
+  const linears = llamaLinearSpecs(dims);
+  return {
+    architecture: dims.architecture,
+    dims,
+    linears,
+    linear(block: number, role: LinearRole): LinearSpec {
+      const s = linears.find((l) => l.block === block && l.role === role);
+      if (!s)
+        throw new RangeError(
+          `This ${dims.architecture} model (${dims.nLayer} blocks) has no linear layer ${role} in block ${block}.`,
+        );
+      return s;
+    },
+  };
+}

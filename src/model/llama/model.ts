@@ -24,7 +24,7 @@ import type {
 import { LinearScratch } from '../linear.ts';
 import { SideCarStore } from '../sidecar.ts';
 import type { LlamaActivations } from './activations.ts';
-import { llamaDims, llamaLinearSpecs, parameterCount, type LlamaDims } from './dims.ts';
+import { inputParameters, llamaDims, llamaLinearSpecs, parameterCount, type LlamaDims } from './dims.ts';
 import type { LlamaNet } from './forward.ts';
 import { LlamaKvCache } from './kv-cache.ts';
 import { LlamaParameters } from './parameters.ts';
@@ -93,6 +93,10 @@ export class LlamaModel implements LanguageModel, LlamaNet {
   linearWeight(block: number, role: LinearRole): LinearWeight {
     this.linear(block, role);
     return this.weights.get(`${block}.${role}`)!;
+  }
+
+  inputParameters(block: number, role: LinearRole): string[] {
+    return inputParameters(this.dims, block, role);
   }
 
   /** The RoPE table for positions 0..positions−1, grown by doubling (up to the context) when a pass needs more. */

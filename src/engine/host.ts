@@ -71,6 +71,11 @@ export class EngineHost {
     };
   }
 
+  /** The files the current model came from (ONNX export reads its config and tokenizer). */
+  get loadedSource(): LoadedSource | null {
+    return this.loaded;
+  }
+
   get current(): EditSession {
     if (!this.session) throw new Error('No model is loaded yet: pick one first.');
     return this.session;

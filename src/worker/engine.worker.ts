@@ -5,6 +5,7 @@ import { EngineHost } from '../engine/host.ts';
 import { acquireDevice } from '../gpu/adapter.ts';
 import { runMatmulCheck } from '../gpu/self-check.ts';
 import type { CallName, CallPayload, CallResult, FromWorker, ProgressEvent, ToWorker } from './protocol.ts';
+import { exportOnnxFiles } from './export-onnx.ts';
 import { measureNow } from './measure.ts';
 import { resolveSource } from './sources.ts';
 
@@ -54,6 +55,7 @@ const handlers: Handlers = {
     return {};
   },
   measure: async (input) => measureNow(host.current, input),
+  exportOnnx: async () => exportOnnxFiles(host),
   reset: async () => {
     host.reset();
     return {};

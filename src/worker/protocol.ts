@@ -39,6 +39,8 @@ export interface EngineCalls {
   resumeEdits: [Record<string, never>, Record<string, never>];
   /** Re-reads an edit's probes on the model as it is now (see measure.ts). */
   measure: [MeasureInput, MeasureResult];
+  /** The current model, edits merged, as an ONNX folder for transformers.js (src/worker/export-onnx.ts). */
+  exportOnnx: [Record<string, never>, { files: { name: string; bytes: ArrayBuffer }[] }];
   /** Back to the original weights. */
   reset: [Record<string, never>, Record<string, never>];
 }

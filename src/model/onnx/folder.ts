@@ -85,3 +85,19 @@ function tokenText(tokenizerJson: string, id: number): string | undefined {
     return undefined;
   }
 }
+
+/** A loaded model's current weights (edits merged) as an ONNX folder; `files` are the checkpoint it came from. */
+export async function onnxFolderFromModel(
+  model: { dims: Gpt2Dims; exportWeights(opts: { merged: boolean }): Promise<Map<string, Float32Array>> },
+  files: { config: string; tokenizer: string },
+  eosId: number | null,
+): Promise<OnnxFolder> {
+  let sourceConfig: Record<string, unknown> | undefined;
+  try {
+    sourceConfig = JSON.parse(files.config) as Record<string, unknown>;
+  } catch {
+    sourceConfig = undefined;
+  }
+  const weights = await model.exportWeights({ merged: true });
+  return gpt2OnnxFolder({ dims: model.dims, weights, tokenizerJson: files.tokenizer, eosId, sourceConfig });
+}

@@ -45,13 +45,14 @@ function randomWeights(dims: LlamaDims): Map<string, Float32Array> {
   return w;
 }
 
-describe.each<[string, Partial<LlamaDims>]>([
-  ['Qwen3 (q/k norm, GQA, tied)', {}],
+describe.each<[string, Partial<LlamaDims>, number]>([
+  ['Qwen3 (q/k norm, GQA, tied)', {}, 2],
   [
     'Qwen2 (q/k/v biases, untied)',
     { architecture: 'qwen2', qkNorm: false, attentionBias: 'qkv', tiedEmbeddings: false },
+    1,
   ],
-])('%s', (_, overrides) => {
+])('%s', (_, overrides, perTensor) => {
   it('every parameter gradient matches central finite differences of the loss', async () => {
     const dims = { ...BASE, ...overrides };
     const ctx = await testContext();
@@ -71,7 +72,8 @@ describe.each<[string, Partial<LlamaDims>]>([
       const g = analytic.get(name)!;
       let big = 0;
       g.forEach((v, i) => (Math.abs(v) > Math.abs(g[big]) ? (big = i) : 0));
-      for (const i of new Set([big, Math.floor(data.length / 2)])) {
+      // The largest |gradient| and (perTensor 2) the middle element.
+      for (const i of new Set([big, Math.floor(data.length / 2)].slice(0, perTensor))) {
         const original = data[i];
         const lossAt = async (value: number) => {
           data[i] = value;
@@ -92,7 +94,7 @@ describe.each<[string, Partial<LlamaDims>]>([
     console.log(
       `llama gradcheck (${dims.architecture}): ${checked} elements, worst relative error ${worst.toExponential(2)}`,
     );
-    expect(checked).toBeGreaterThan(2 * parameterShapes(dims).length - 4);
+    expect(checked).toBeGreaterThanOrEqual(parameterShapes(dims).length);
     model.destroy();
     grads.destroy();
   });

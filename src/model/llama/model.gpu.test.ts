@@ -37,7 +37,7 @@ describe.each(['qwen3-gqa', 'llama-untied'])('%s', (name) => {
     const { dims, weights } = loadFixture(name);
     const ctx = await testContext();
     const model = new LlamaModel(ctx, dims, weights, 'gen');
-    const n = 10;
+    const n = 6;
     const greedy = await model.generate(PROMPT, n);
     expect(greedy).toEqual(await generateUncached(model, PROMPT, n));
     const sampled = await model.generate(PROMPT, n, { temperature: 1, seed: 7 });

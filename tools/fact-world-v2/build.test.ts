@@ -1,0 +1,76 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { EasyEditRecord } from '../fact-world/benchmark.ts';
+import { buildFactWorldV2, DEFAULTS_V2, validateOptionsV2 } from './build.ts';
+import { loadFactsV2 } from './facts.ts';
+import { RELATIONS_V2, subjectFirst } from './relations.ts';
+
+const opts = (dir: string) => ({
+  ...DEFAULTS_V2,
+  out: join(dir, 'data'),
+  tokenizerOut: join(dir, 'tokenizer.json'),
+});
+
+describe('fact-world v2', () => {
+  // One build (the BPE training is the slow part), compared with the committed files byte for byte.
+  const dir = mkdtempSync(join(tmpdir(), 'fact-world-v2-'));
+  const stats = buildFactWorldV2(opts(dir));
+  const read = (f: string) => readFileSync(join(dir, f), 'utf8');
+
+  it('rebuilds the committed data and tokenizer byte for byte', () => {
+    for (const f of [
+      'facts.json',
+      'corpus.tsv',
+      'edits-train.json',
+      'edits-val.json',
+      'edits-test.json',
+      'stats.json',
+    ])
+      expect(read(`data/${f}`) === readFileSync(join('data/fact-world-v2', f), 'utf8'), f).toBe(true);
+    expect(
+      read('tokenizer.json') === readFileSync('public/models/fact-world-v2/tokenizer.json', 'utf8'),
+    ).toBe(true);
+  });
+
+  it("keeps v1's facts and adds six LRE relations; every relation puts the subject first as often as not", () => {
+    expect(stats.facts).toBeGreaterThan(2000);
+    for (const r of RELATIONS_V2) {
+      expect(r.templates.length, r.id).toBeGreaterThanOrEqual(4);
+      expect(r.templates.filter(subjectFirst).length * 2, r.id).toBe(r.templates.length);
+      expect(stats.relations[r.id], r.id).toBeGreaterThan(100);
+    }
+    expect(RELATIONS_V2.filter((r) => r.source.startsWith('lre:'))).toHaveLength(6);
+    expect(RELATIONS_V2.find((r) => r.id === 'capital')!.templates[0]).toBe('The capital of {} is');
+  });
+
+  it('splits edits by subject with generality probes and the two kinds of locality probes apart', () => {
+    const split = (s: string) => JSON.parse(read(`data/edits-${s}.json`)) as EasyEditRecord[];
+    const [train, val, test] = [split('train'), split('val'), split('test')];
+    const subjects = (rs: EasyEditRecord[]) => new Set(rs.map((r) => r.subject));
+    const trainS = subjects(train);
+    for (const r of [...val, ...test]) expect(trainS.has(r.subject), r.case_id).toBe(false);
+    expect(test.length).toBeGreaterThan(300);
+    expect(val.length).toBeGreaterThan(60);
+    const lre = new Set(RELATIONS_V2.filter((r) => r.source.startsWith('lre:')).map((r) => r.id));
+    expect(test.filter((r) => lre.has(r.relation)).length).toBeGreaterThan(100);
+    for (const r of [...train, ...val, ...test]) {
+      expect(r.target_new).not.toBe(r.ground_truth);
+      expect(r.rephrase_prompts.length).toBeGreaterThanOrEqual(3);
+      for (const q of r.rephrase_prompts) expect(q).toContain(r.subject);
+      expect(r.locality.neighborhood.length).toBe(3);
+      for (const q of r.locality.same_subject) expect(q.prompt).toContain(r.subject);
+    }
+    // Countries have four relations: their edits carry same-subject probes.
+    expect(
+      test.filter((r) => r.relation === 'capital').every((r) => r.locality.same_subject.length > 0),
+    ).toBe(true);
+  });
+
+  it('refuses bad options and a missing LRE folder with a sentence', () => {
+    expect(() => validateOptionsV2({ ...opts(dir), lrePerRelation: 0 })).toThrow(/--lre-per-relation/);
+    expect(() => validateOptionsV2({ ...opts(dir), vocabSize: 100 })).toThrow(/--vocab-size/);
+    expect(() => loadFactsV2(join(dir, 'nowhere'), 10, 1)).toThrow(/--lre-dir/);
+  });
+});

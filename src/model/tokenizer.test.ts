@@ -65,3 +65,22 @@ describe('TextTokenizer', () => {
     expect(() => tiny.decode([1.5])).toThrow(RangeError);
   });
 });
+
+describe('TextTokenizer.prefixIds', () => {
+  const withProcessor = (post_processor: unknown) =>
+    JSON.stringify({ ...JSON.parse(tinyTokenizerJson(40)), post_processor });
+  const template = (id: number) => ({
+    type: 'TemplateProcessing',
+    single: [{ SpecialToken: { id: 'X', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
+    special_tokens: { X: { id: 'X', ids: [id], tokens: ['X'] } },
+  });
+  it("reads the ids a TemplateProcessing post-processor puts first ([] for GPT-2's)", () => {
+    expect(TextTokenizer.fromJson(tinyTokenizerJson(40), FILE).prefixIds).toEqual([]);
+    expect(TextTokenizer.fromJson(withProcessor(template(39)), FILE).prefixIds).toEqual([39]);
+    const nested = { type: 'Sequence', processors: [{ type: 'ByteLevel' }, template(3)] };
+    expect(TextTokenizer.fromJson(withProcessor(nested), FILE).prefixIds).toEqual([3]);
+  });
+  it('refuses a prefix outside the vocabulary', () => {
+    expect(problemOf(withProcessor(template(40)))).toMatch(/adds token 40, outside its 40 ids/);
+  });
+});

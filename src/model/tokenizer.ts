@@ -58,6 +58,28 @@ function countIds(json: Record<string, unknown>, fileName: string): number {
   return n;
 }
 
+/** The special-token ids a TemplateProcessing post-processor (or one inside a Sequence) adds before `$A`. */
+function prefixIdsOf(processor: unknown): number[] {
+  if (!isRecord(processor)) return [];
+  if (processor.type === 'Sequence' && Array.isArray(processor.processors)) {
+    for (const p of processor.processors) {
+      const ids = prefixIdsOf(p);
+      if (ids.length > 0) return ids;
+    }
+    return [];
+  }
+  if (processor.type !== 'TemplateProcessing' || !Array.isArray(processor.single)) return [];
+  const specials = isRecord(processor.special_tokens) ? processor.special_tokens : {};
+  const ids: number[] = [];
+  for (const piece of processor.single) {
+    if (!isRecord(piece) || !isRecord(piece.SpecialToken)) break; // the sequence itself: stop
+    const entry = specials[piece.SpecialToken.id as string];
+    if (!isRecord(entry) || !Array.isArray(entry.ids)) break;
+    for (const id of entry.ids) if (Number.isInteger(id) && id >= 0) ids.push(id as number);
+  }
+  return ids;
+}
+
 export class TextTokenizer {
   private constructor(
     private readonly tokenizer: Tokenizer,
@@ -67,6 +89,11 @@ export class TextTokenizer {
     readonly vocabSize: number,
     /** The end-of-text token id, or null when the tokenizer has none. */
     readonly eosId: number | null,
+    /**
+     * Ids the tokenizer's post-processor puts before a single sequence (HF's add_special_tokens): [1] (<s>) for
+     * Llama 2 style tokenizers, [] for GPT-2 and Qwen. Models trained with a BOS expect their inputs to start so.
+     */
+    readonly prefixIds: readonly number[] = [],
   ) {}
 
   /**
@@ -106,7 +133,14 @@ export class TextTokenizer {
         break;
       }
     }
-    return new TextTokenizer(tokenizer, text, vocabSize, eosId);
+    const prefix = prefixIdsOf(json.post_processor);
+    if (prefix.some((id) => id >= vocabSize)) {
+      throw new TokenizerError(
+        fileName,
+        `has a post_processor that adds token ${Math.max(...prefix)}, outside its ${vocabSize} ids.`,
+      );
+    }
+    return new TextTokenizer(tokenizer, text, vocabSize, eosId, prefix);
   }
 
   /** Token ids of `text`, with no BOS/EOS added (GPT-2 adds none). Special tokens written in the text are matched. */

@@ -123,3 +123,9 @@ describe('stories260K in llama2.c format', () => {
     );
   });
 });
+
+describe('the converted tokenizer', () => {
+  it('says it puts <s> before a sequence (prefixIds), as run.c does', () => {
+    expect(convertLlama2c(modelBytes, tokBytes).tokenizer.prefixIds).toEqual([1]);
+  });
+});

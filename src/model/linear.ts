@@ -9,6 +9,7 @@
 import type { GpuContext } from '../gpu/context.ts';
 import { matmul } from '../gpu/kernels/matmul.ts';
 import type { LinearWeight, SideCarTerm, WeightFormat } from './language-model.ts';
+import { QUANT_FORMAT_KERNELS } from './quant/formats.ts';
 
 /** The matmuls one weight format needs. Formats without gradients leave `weightGrad` out. */
 export interface FormatKernels {
@@ -54,7 +55,7 @@ const F32: FormatKernels = {
 };
 
 /** Kernels per weight format; quantized formats add their entry here. */
-export const FORMATS: Partial<Record<WeightFormat, FormatKernels>> = { f32: F32 };
+export const FORMATS: Partial<Record<WeightFormat, FormatKernels>> = { f32: F32, ...QUANT_FORMAT_KERNELS };
 
 function kernelsFor(w: LinearWeight): FormatKernels {
   const k = FORMATS[w.format];

@@ -24,6 +24,14 @@ export interface ModelInfo {
   parameterCount: number;
   /** Methods with trained editors / caches available for this model. */
   methods: MethodName[];
+  /** 'gpt2', 'llama', 'qwen2' or 'qwen3' (src/model/factory.ts summarizeCheckpoint). Absent from older hosts. */
+  architecture?: string;
+  /** How the weights were stored in the files: 'F32', 'F16', 'BF16' or 'mixed'. */
+  dtype?: string;
+  /** Bytes the parameters take on the GPU (f32 today). */
+  gpuWeightBytes?: number;
+  /** Size of the weight files as downloaded or read (all shards together). */
+  fileBytes?: number;
 }
 
 /** One edit the user asked for. `subject` must occur in `prompt`; `target` usually starts with a space. */

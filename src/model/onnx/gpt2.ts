@@ -30,11 +30,18 @@ export function checkWeights(d: Gpt2Dims, weights: Map<string, Float32Array>): v
   }
 }
 
+export interface Gpt2OnnxOptions {
+  /** 'all' (default, what transformers.js expects): logits (batch, seq, vocab); 'last': (batch, 1, vocab), the
+   *  head on the last position only, as the engine computes it for a next-token prediction (peer benchmark). */
+  logits?: 'all' | 'last';
+  producerVersion?: string;
+}
+
 /** The model.onnx bytes for a GPT-2 with these dims and (merged, f32) weights. */
 export function gpt2Onnx(
   d: Gpt2Dims,
   weights: Map<string, Float32Array>,
-  producerVersion = '0.1.0',
+  opts: Gpt2OnnxOptions = {},
 ): Uint8Array {
   checkWeights(d, weights);
   const C = d.nEmbd;
@@ -55,7 +62,8 @@ export function gpt2Onnx(
   for (let l = 0; l < d.nLayer; l++)
     for (const kv of ['key', 'value'] as const)
       g.input(pastName(l, kv), ONNX_FLOAT, ['batch_size', H, 'past_sequence_length', D]);
-  g.output('logits', ONNX_FLOAT, ['batch_size', 'sequence_length', d.vocabSize]);
+  const lastOnly = opts.logits === 'last';
+  g.output('logits', ONNX_FLOAT, ['batch_size', lastOnly ? 1 : 'sequence_length', d.vocabSize]);
   for (let l = 0; l < d.nLayer; l++)
     for (const kv of ['key', 'value'] as const)
       g.output(presentName(l, kv), ONNX_FLOAT, ['batch_size', H, 'total_sequence_length', D]);
@@ -129,7 +137,8 @@ export function gpt2Onnx(
     const gelu = g.op('Mul', [g.op('Mul', [x, fHalf]), g.op('Add', [g.op('Tanh', [inner]), fOne])]);
     h = g.op('Add', [h, linear(gelu, `${p}.mlp.c_proj`)]);
   }
+  if (lastOnly) h = g.op('Gather', [h, g.op('Sub', [seqLen, one])], { axis: 1 }); // (batch, 1, C)
   const wteT = g.op('Transpose', [w('wte.weight')], { perm: [1, 0] });
   g.op('MatMul', [layerNorm(h, 'ln_f'), wteT], {}, 'logits');
-  return g.serialize({ opset: ONNX_OPSET, producer: 'editscope', version: producerVersion });
+  return g.serialize({ opset: ONNX_OPSET, producer: 'editscope', version: opts.producerVersion ?? '0.1.0' });
 }

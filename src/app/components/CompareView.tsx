@@ -1,10 +1,10 @@
 // Compare: the draft edit run with several methods on the same model state (each run applies, reads and
 // reverts; see store/actions/compare.ts), their metrics in one table and their charts side by side.
 
-import type { EditOutcome, ProbeReading } from '../../engine/types.ts';
+import type { EditOutcome, MethodName, ProbeReading } from '../../engine/types.ts';
 import { formatProb, formatRank, tokenBarRows } from '../model/chart-data.ts';
 import { METRIC_EXPLANATIONS, type MetricName } from '../model/explanations.ts';
-import { METHOD_LABELS } from '../model/method-settings.ts';
+import { methodLabel } from '../model/method-settings.ts';
 import { METHOD_NAMES } from '../permalink/schema.ts';
 import { selectBusy, selectMethods, useApp } from '../store/index.ts';
 import { runCompare, toggleCompareMethod } from '../store/actions/compare.ts';
@@ -42,7 +42,7 @@ export function CompareView() {
               onChange={(e) => toggleCompareMethod(m, e.target.checked)}
               data-testid={`compare-method-${m}`}
             />
-            {METHOD_LABELS[m]}
+            {methodLabel(m)}
           </label>
         ))}
         <button
@@ -67,7 +67,7 @@ export function CompareView() {
                   data-method={r.method}
                   data-status={r.status}
                 >
-                  {METHOD_LABELS[r.method]}
+                  {methodLabel(r.method)}
                   <span className={`run-status ${r.status}`}>{r.status === 'done' ? '' : r.status}</span>
                 </th>
               ))}
@@ -93,7 +93,7 @@ export function CompareView() {
         .filter((r) => r.error)
         .map((r) => (
           <p key={r.method} className="error" data-testid="compare-error" data-method={r.method}>
-            {METHOD_LABELS[r.method]}: {r.error}
+            {methodLabel(r.method)}: {r.error}
           </p>
         ))}
       {done.length > 0 && <ChartLegend />}
@@ -102,7 +102,7 @@ export function CompareView() {
   );
 }
 
-function CompareCharts({ runs }: { runs: { method: keyof typeof METHOD_LABELS; outcome: EditOutcome }[] }) {
+function CompareCharts({ runs }: { runs: { method: MethodName; outcome: EditOutcome }[] }) {
   const first = runs[0].outcome;
   const rowsOf = (pick: (o: EditOutcome) => ProbeReading | undefined) =>
     runs.map((r) => ({ method: r.method, reading: pick(r.outcome) }));
@@ -126,7 +126,7 @@ function CompareCharts({ runs }: { runs: { method: keyof typeof METHOD_LABELS; o
               reading ? (
                 <div key={method} className="compare-cell" data-method={method}>
                   <div className="compare-cell-head">
-                    <strong>{METHOD_LABELS[method]}</strong>
+                    <strong>{methodLabel(method)}</strong>
                     <span className={`badge ${reading.success ? 'pass' : 'fail'}`}>
                       {reading.success ? '✓' : '✗'}
                     </span>
@@ -142,7 +142,7 @@ function CompareCharts({ runs }: { runs: { method: keyof typeof METHOD_LABELS; o
                     rows={tokenBarRows(reading, reading.target?.token, 4)}
                     state="after"
                     compact
-                    title={`${METHOD_LABELS[method]}: ${p.label}`}
+                    title={`${methodLabel(method)}: ${p.label}`}
                     testId="compare-chart"
                   />
                 </div>

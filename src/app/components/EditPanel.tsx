@@ -6,6 +6,8 @@ import { checkSubject } from '../model/subject.ts';
 import { selectBusy, useApp } from '../store/index.ts';
 import { applyDraftEdit } from '../store/actions/edit.ts';
 import { runCompare } from '../store/actions/compare.ts';
+import { LIMITS } from '../permalink/schema.ts';
+import { LimitedInput } from './LimitedInput.tsx';
 import { MethodPicker } from './MethodPicker.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 
@@ -20,15 +22,21 @@ export function EditPanel() {
     [draft.prompt, draft.subject, draft.target],
   );
 
+  // Enter in any field applies, when Apply itself could be pressed.
+  const apply = () => {
+    if (!busy && ready && check.found) void applyDraftEdit();
+  };
+
   return (
     <section className="panel" aria-labelledby="edit-title">
       <h2 id="edit-title">Edit a fact</h2>
       <label className="field">
         <span>Prompt</span>
-        <input
+        <LimitedInput
           value={draft.prompt}
-          onChange={(e) => setDraft({ prompt: e.target.value })}
-          maxLength={300}
+          onValue={(prompt) => setDraft({ prompt })}
+          onEnter={apply}
+          limit={LIMITS.textChars}
           spellCheck={false}
           data-testid="edit-prompt"
         />
@@ -58,20 +66,22 @@ export function EditPanel() {
       <div className="field-row">
         <label className="field">
           <span>Subject</span>
-          <input
+          <LimitedInput
             value={draft.subject}
-            onChange={(e) => setDraft({ subject: e.target.value })}
-            maxLength={120}
+            onValue={(subject) => setDraft({ subject })}
+            onEnter={apply}
+            limit={LIMITS.labelChars}
             spellCheck={false}
             data-testid="edit-subject"
           />
         </label>
         <label className="field">
           <span>New target</span>
-          <input
+          <LimitedInput
             value={draft.target}
-            onChange={(e) => setDraft({ target: e.target.value })}
-            maxLength={120}
+            onValue={(target) => setDraft({ target })}
+            onEnter={apply}
+            limit={LIMITS.labelChars}
             spellCheck={false}
             data-testid="edit-target"
           />

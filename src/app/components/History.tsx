@@ -2,10 +2,11 @@
 // patch; the others stay), or reset to the original model. Edits a link brought but could not apply yet are
 // listed too, with a button to replay them.
 
-import { describeSettings, METHOD_LABELS } from '../model/method-settings.ts';
+import { describeSettings, methodLabel } from '../model/method-settings.ts';
 import { formatLatency } from '../model/chart-data.ts';
 import { selectBusy, useApp } from '../store/index.ts';
 import { resetModel, undoEdit } from '../store/actions/edit.ts';
+import { undoReset } from '../store/actions/history.ts';
 import { replayPending } from '../store/actions/session.ts';
 
 export function History() {
@@ -15,6 +16,7 @@ export function History() {
   const select = useApp((s) => s.selectEdit);
   const busy = useApp(selectBusy);
   const ready = useApp((s) => s.model.status === 'ready');
+  const undoable = useApp((s) => s.undoReset);
 
   return (
     <section className="panel" aria-labelledby="history-title" data-testid="history">
@@ -29,7 +31,20 @@ export function History() {
           Reset to original
         </button>
       </div>
-      {edits.length === 0 && pending.length === 0 && (
+      {undoable && (
+        <div className="pending" data-testid="reset-undo">
+          <p className="muted">Reset: {undoable.length} edit(s) were taken off.</p>
+          <button
+            className="btn-small"
+            onClick={undoReset}
+            disabled={busy || !ready}
+            data-testid="undo-reset"
+          >
+            Undo reset
+          </button>
+        </div>
+      )}
+      {edits.length === 0 && pending.length === 0 && !undoable && (
         <p className="muted">No edits yet: the model is as it was trained.</p>
       )}
       <ol className="history">
@@ -48,7 +63,7 @@ export function History() {
                   {e.outcome.request.subject}: <span className="tok">{e.outcome.request.target.trim()}</span>
                 </span>
                 <span className="history-meta">
-                  {METHOD_LABELS[e.method]} · {describeSettings(e.method, e.settings)} ·{' '}
+                  {methodLabel(e.method)} · {describeSettings(e.method, e.settings)} ·{' '}
                   {formatLatency(e.outcome.latencyMs)}
                 </span>
               </span>

@@ -4,7 +4,7 @@
 import { useState } from 'react';
 import type { MethodName } from '../../engine/types.ts';
 import { METHOD_EXPLANATIONS } from '../model/explanations.ts';
-import { METHOD_FIELDS, METHOD_LABELS, parseSetting, type SettingField } from '../model/method-settings.ts';
+import { fieldsOf, methodLabel, parseSetting, type SettingField } from '../model/method-settings.ts';
 import { METHOD_NAMES } from '../permalink/schema.ts';
 import { useApp } from '../store/index.ts';
 import { Explain } from './Explain.tsx';
@@ -27,20 +27,22 @@ export function MethodPicker() {
               onClick={() => setDraft({ method: m })}
               title={
                 missing
-                  ? `This model has no ${METHOD_LABELS[m]} editor (no trained weights or cache for it).`
+                  ? `This model has no ${methodLabel(m)} editor (no trained weights or cache for it).`
                   : undefined
               }
               data-testid={`method-${m}`}
               data-available={missing ? 'false' : 'true'}
             >
-              {METHOD_LABELS[m]}
+              {methodLabel(m)}
               {missing && <span className="unavailable-dot" aria-label="not available for this model" />}
             </button>
           );
         })}
       </div>
       <MethodSettingsForm key={method} method={method} />
-      <Explain explanation={METHOD_EXPLANATIONS[method]} testId="method-explanation" />
+      {METHOD_EXPLANATIONS[method] && (
+        <Explain explanation={METHOD_EXPLANATIONS[method]} testId="method-explanation" />
+      )}
     </div>
   );
 }
@@ -48,7 +50,7 @@ export function MethodPicker() {
 function MethodSettingsForm({ method }: { method: MethodName }) {
   return (
     <div className="settings-grid" data-testid="method-settings">
-      {METHOD_FIELDS[method].map((f) => (
+      {fieldsOf(method).map((f) => (
         <SettingInput key={f.key} method={method} field={f} />
       ))}
     </div>
@@ -56,10 +58,21 @@ function MethodSettingsForm({ method }: { method: MethodName }) {
 }
 
 function SettingInput({ method, field }: { method: MethodName; field: SettingField }) {
-  const value = useApp((s) => s.settings[method][field.key]);
+  const value = useApp((s) => s.settings[method]?.[field.key]);
   const setSetting = useApp((s) => s.setSetting);
   const [raw, setRaw] = useState(value === undefined ? '' : String(value));
   const [error, setError] = useState<string | null>(null);
+  // A value set from elsewhere (a suggested fix after a failed edit, an opened session) shows in the field
+  // (React's "adjust state when a prop changes" pattern: compared during render, no effect).
+  const [seen, setSeen] = useState(value);
+  if (seen !== value) {
+    setSeen(value);
+    const parsed = parseSetting(field, raw);
+    if (!('value' in parsed) || parsed.value !== value) {
+      setRaw(value === undefined ? '' : String(value));
+      setError(null);
+    }
+  }
   const id = `setting-${method}-${field.key}`;
   const onChange = (text: string) => {
     setRaw(text);

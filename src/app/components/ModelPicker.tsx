@@ -4,15 +4,19 @@
 
 import { useState } from 'react';
 import { pickCheckpointFiles } from '../model/local-folder.ts';
-import { METHOD_LABELS } from '../model/method-settings.ts';
+import { methodLabel } from '../model/method-settings.ts';
 import { selectBusy, useApp } from '../store/index.ts';
 import { loadModel, replayPending, type LocalFiles } from '../store/actions/session.ts';
 import type { SessionModel } from '../permalink/schema.ts';
+import { markHistoryStep } from '../store/permalink-sync.ts';
 import { ProgressBar } from './ProgressBar.tsx';
 
 type Tab = SessionModel['kind'];
 
+// A model change is a step in the browser history (Back returns to the previous model and its edits), and the
+// session before it stays in Recent sessions.
 async function loadAndReplay(source: SessionModel, files?: LocalFiles): Promise<void> {
+  markHistoryStep();
   if ((await loadModel(source, files, true)) && useApp.getState().pendingEdits.length) await replayPending();
 }
 
@@ -40,13 +44,17 @@ export function ModelPicker() {
       {tab === 'hub' && <HubTab />}
       {tab === 'local' && <LocalTab />}
       <ProgressBar kinds={['load']} testId="model-progress" />
-      <ModelInfoLine />
+      <ModelInfoLine tab={tab} />
     </section>
   );
 }
 
 function EmbeddedTab() {
   const busy = useApp(selectBusy);
+  const status = useApp((s) =>
+    s.model.source.kind === 'embedded' ? s.model.status : s.model.status === 'loading' ? 'other' : 'idle',
+  );
+  const loaded = status === 'ready';
   return (
     <div className="tab-body">
       <p className="muted">
@@ -55,10 +63,12 @@ function EmbeddedTab() {
       </p>
       <button
         onClick={() => loadAndReplay({ kind: 'embedded', name: 'fact-world' })}
-        disabled={busy}
+        // Loading it again would only drop the edits: once loaded, the button says so.
+        disabled={busy || loaded || status === 'loading'}
         data-testid="load-embedded"
+        data-loaded={loaded}
       >
-        Load fact-world
+        {loaded ? '✓ Fact-world is loaded' : status === 'loading' ? 'Loading fact-world…' : 'Load fact-world'}
       </button>
     </div>
   );
@@ -151,9 +161,9 @@ function LocalTab() {
   );
 }
 
-function ModelInfoLine() {
+function ModelInfoLine({ tab }: { tab: Tab }) {
   const model = useApp((s) => s.model);
-  const error = model.error && (
+  const error = model.error && (model.errorFor ?? tab) === tab && (
     <p className="error" role="alert" data-testid="model-error">
       {model.error}
     </p>
@@ -176,7 +186,7 @@ function ModelInfoLine() {
         </div>
         <div>
           <dt>Editors</dt>
-          <dd>{i.methods.length ? i.methods.map((m) => METHOD_LABELS[m]).join(', ') : 'none yet'}</dd>
+          <dd>{i.methods.length ? i.methods.map((m) => methodLabel(m)).join(', ') : 'none yet'}</dd>
         </div>
       </dl>
     </>

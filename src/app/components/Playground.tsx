@@ -3,14 +3,39 @@
 import type { AdapterSummary } from '../../gpu/adapter.ts';
 import type { EngineClient } from '../../worker/client.ts';
 import { GpuStatus } from '../GpuStatus.tsx';
+import { lazy, Suspense, useEffect } from 'react';
 import { useApp } from '../store/index.ts';
 import { Banners } from './Banners.tsx';
-import { CompareView } from './CompareView.tsx';
 import { EditPanel } from './EditPanel.tsx';
 import { History } from './History.tsx';
+import { LoadingState } from './LoadingState.tsx';
 import { ModelPicker } from './ModelPicker.tsx';
+import { RecentSessions } from './RecentSessions.tsx';
 import { ResultView } from './ResultView.tsx';
 import { ShareBar } from './ShareBar.tsx';
+
+// Compare is not needed for the first chart: its code loads when the tab is first opened.
+const CompareView = lazy(() => import('./CompareView.tsx').then((m) => ({ default: m.CompareView })));
+
+/** Presentation mode: a class on <html> that enlarges fonts and bars (styles/present.css). */
+function PresentationToggle() {
+  const on = useApp((s) => s.presentation);
+  const set = useApp((s) => s.setPresentation);
+  useEffect(() => {
+    document.documentElement.classList.toggle('present', on);
+  }, [on]);
+  return (
+    <button
+      className="btn-small"
+      aria-pressed={on}
+      onClick={() => set(!on)}
+      data-testid="presentation-toggle"
+      title="Larger text and bars, for a projector"
+    >
+      {on ? 'Exit presentation' : 'Presentation'}
+    </button>
+  );
+}
 
 export function Playground({ engine, adapter }: { engine: EngineClient; adapter: AdapterSummary }) {
   const view = useApp((s) => s.view);
@@ -24,6 +49,7 @@ export function Playground({ engine, adapter }: { engine: EngineClient; adapter:
           <ModelPicker />
           <EditPanel />
           <History />
+          <RecentSessions />
         </aside>
         <main className="main">
           <div className="main-bar">
@@ -48,8 +74,16 @@ export function Playground({ engine, adapter }: { engine: EngineClient; adapter:
               </button>
             </div>
             <ShareBar />
+            <PresentationToggle />
           </div>
-          {view === 'result' ? <ResultView /> : <CompareView />}
+          <LoadingState />
+          {view === 'result' ? (
+            <ResultView />
+          ) : (
+            <Suspense fallback={<p className="muted">Opening Compare…</p>}>
+              <CompareView />
+            </Suspense>
+          )}
         </main>
       </div>
       <footer className="footer">

@@ -1,7 +1,10 @@
 // One prompt's readings: its text (editable for probes), p(target) and rank before -> after, the top-token
 // chart, and whether it passed (generality: now gives the target; locality: kept its answer).
 
+import type { ReactNode } from 'react';
 import type { ProbeReading, TokenProb } from '../../engine/types.ts';
+import { LIMITS } from '../permalink/schema.ts';
+import { LimitedInput } from './LimitedInput.tsx';
 import { formatProb, formatRank, tokenBarRows } from '../model/chart-data.ts';
 import type { ProbeGroup } from '../store/types.ts';
 import { TokenChart } from './TokenChart.tsx';
@@ -14,6 +17,11 @@ interface Props {
   /** Otherwise: the current model's top tokens (no edit measured it yet). */
   current?: TokenProb[];
   targetToken?: string;
+  /** An edit is shown but did not measure this probe: the chart is the current model only, marked so. */
+  nowOnly?: boolean;
+  afterLabel?: string;
+  /** Where the probe came from (auto / yours / written for another subject). */
+  tag?: ReactNode;
   onChange?: (text: string) => void;
   onRemove?: () => void;
 }
@@ -24,8 +32,9 @@ const PASS_TEXT = {
   loc: ['answer unchanged', 'answer changed'],
 };
 
-export function ProbeCard({ group, text, reading, current, targetToken, onChange, onRemove }: Props) {
-  const state = reading ? 'after' : 'before';
+export function ProbeCard(props: Props) {
+  const { group, text, reading, current, targetToken, nowOnly, afterLabel, tag, onChange, onRemove } = props;
+  const state = reading ? 'after' : nowOnly ? 'now' : 'before';
   const rows = reading
     ? tokenBarRows(reading, reading.target?.token ?? targetToken)
     : current
@@ -42,13 +51,13 @@ export function ProbeCard({ group, text, reading, current, targetToken, onChange
     >
       <header className="probe-head">
         {onChange ? (
-          <input
+          <LimitedInput
             className="probe-text"
             value={text}
-            onChange={(e) => onChange(e.target.value)}
-            maxLength={300}
+            limit={LIMITS.textChars}
+            onValue={onChange}
             spellCheck={false}
-            aria-label="Probe prompt"
+            aria-label={`Probe prompt: ${text}`}
             data-testid="probe-input"
           />
         ) : (
@@ -65,6 +74,16 @@ export function ProbeCard({ group, text, reading, current, targetToken, onChange
           </button>
         )}
       </header>
+      {(tag || (nowOnly && !reading && rows)) && (
+        <p className="probe-tags">
+          {tag}
+          {nowOnly && !reading && rows && (
+            <span className="tag tag-now" data-testid="probe-now">
+              added after this edit: current model only
+            </span>
+          )}
+        </p>
+      )}
       {reading && (
         <div className="probe-stats">
           <span
@@ -92,6 +111,7 @@ export function ProbeCard({ group, text, reading, current, targetToken, onChange
           rows={rows}
           state={state}
           beforeLabel={reading ? 'Before' : 'Now'}
+          afterLabel={afterLabel}
           title={`Next-token probabilities for “${text}”`}
           compact={group !== 'prompt'}
           testId={group === 'prompt' ? 'prompt-chart' : 'probe-chart'}

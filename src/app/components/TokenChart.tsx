@@ -8,12 +8,18 @@ import { formatProb, type TokenBarRow } from '../model/chart-data.ts';
 
 export const BEFORE_COLOR = '#0072B2';
 export const AFTER_COLOR = '#E69F00';
+/** The current model's reading on a probe the shown edit did not measure (Okabe-Ito bluish green). */
+export const NOW_COLOR = '#009E73';
 
 interface Props {
   rows: TokenBarRow[];
-  /** 'after' when the rows carry an edit's before/after; 'before' for a single reading of the current model. */
-  state: 'before' | 'after';
+  /**
+   * 'after' when the rows carry an edit's before/after; 'before' for a single reading of the current model
+   * (no edit shown); 'now' for the current model on a probe the shown edit did not measure.
+   */
+  state: 'before' | 'after' | 'now';
   beforeLabel?: string;
+  afterLabel?: string;
   compact?: boolean;
   testId?: string;
   title: string;
@@ -51,11 +57,13 @@ function TooltipBody({
   payload,
   state,
   beforeLabel,
+  afterLabel,
 }: {
   active?: boolean;
   payload?: readonly { payload?: TokenBarRow }[];
   state: Props['state'];
   beforeLabel: string;
+  afterLabel: string;
 }) {
   const row = payload?.[0]?.payload;
   if (!active || !row) return null;
@@ -68,7 +76,9 @@ function TooltipBody({
         {beforeLabel}: {row.before === null ? 'not in the top 10' : formatProb(row.before)}
       </div>
       {state === 'after' && (
-        <div>After: {row.after === null ? 'not in the top 10' : formatProb(row.after)}</div>
+        <div>
+          {afterLabel}: {row.after === null ? 'not in the top 10' : formatProb(row.after)}
+        </div>
       )}
     </div>
   );
@@ -78,6 +88,7 @@ export function TokenChart({
   rows,
   state,
   beforeLabel = 'Before',
+  afterLabel = 'After',
   compact = false,
   testId = 'token-chart',
   title,
@@ -86,9 +97,12 @@ export function TokenChart({
   const height = 28 + rows.length * (state === 'after' ? barSize * 2 + 10 : barSize + 12);
   const strength = (r: TokenBarRow) => (r.isTarget || r.isOldAnswer ? 1 : 0.55);
   return (
-    <figure className="token-chart" data-testid={testId} data-state={state} aria-label={title}>
+    // One tab stop per chart (recharts' own keyboard layer is off): the figure, named by its title, with the
+    // numbers as a table for screen readers.
+    <figure className="token-chart" data-testid={testId} data-state={state} aria-label={title} tabIndex={0}>
       <ResponsiveContainer width="100%" height={height}>
         <BarChart
+          accessibilityLayer={false}
           data={rows}
           layout="vertical"
           margin={{ top: 4, right: 16, bottom: 4, left: 4 }}
@@ -100,8 +114,8 @@ export function TokenChart({
             type="number"
             domain={[0, 1]}
             tickFormatter={(v: number) => `${Math.round(v * 100)}%`}
-            tick={{ fontSize: 11 }}
-            stroke="#9ca3af"
+            tick={{ fontSize: 11, fill: '#4b5563' }}
+            stroke="#6b7280"
           />
           <YAxis
             type="category"
@@ -109,7 +123,7 @@ export function TokenChart({
             width={compact ? 86 : 108}
             interval={0}
             tickLine={false}
-            stroke="#9ca3af"
+            stroke="#6b7280"
             tick={(props: { x?: number | string; y?: number | string; payload?: { value: string } }) => (
               <TokenTick {...props} rows={rows} />
             )}
@@ -122,13 +136,14 @@ export function TokenChart({
                 payload={p.payload as never}
                 state={state}
                 beforeLabel={beforeLabel}
+                afterLabel={afterLabel}
               />
             )}
           />
           <Bar
             dataKey="before"
             name={beforeLabel}
-            fill={BEFORE_COLOR}
+            fill={state === 'now' ? NOW_COLOR : BEFORE_COLOR}
             barSize={barSize}
             isAnimationActive={false}
           >
@@ -137,7 +152,13 @@ export function TokenChart({
             ))}
           </Bar>
           {state === 'after' && (
-            <Bar dataKey="after" name="After" fill={AFTER_COLOR} barSize={barSize} isAnimationActive={false}>
+            <Bar
+              dataKey="after"
+              name={afterLabel}
+              fill={AFTER_COLOR}
+              barSize={barSize}
+              isAnimationActive={false}
+            >
               {rows.map((r) => (
                 <Cell key={r.token} fillOpacity={strength(r)} />
               ))}
@@ -153,7 +174,7 @@ export function TokenChart({
             <tr>
               <th>token</th>
               <th>{beforeLabel}</th>
-              {state === 'after' && <th>after</th>}
+              {state === 'after' && <th>{afterLabel}</th>}
             </tr>
           </thead>
           <tbody>
@@ -176,15 +197,31 @@ export function TokenChart({
   );
 }
 
-export function ChartLegend({ beforeLabel = 'Before edit' }: { beforeLabel?: string }) {
+/** The chart colours' meaning; "Now" only where some card shows the current model beside an edit. */
+export function ChartLegend({
+  beforeLabel = 'Before edit',
+  afterLabel = 'After edit',
+  showNow = false,
+}: {
+  beforeLabel?: string;
+  afterLabel?: string | null;
+  showNow?: boolean;
+}) {
   return (
-    <div className="legend" aria-hidden="true">
+    <div className="legend" data-testid="chart-legend">
       <span>
         <i style={{ background: BEFORE_COLOR }} /> {beforeLabel}
       </span>
-      <span>
-        <i style={{ background: AFTER_COLOR }} /> After edit
-      </span>
+      {afterLabel && (
+        <span>
+          <i style={{ background: AFTER_COLOR }} /> {afterLabel}
+        </span>
+      )}
+      {showNow && (
+        <span>
+          <i style={{ background: NOW_COLOR }} /> Now (probes this edit did not measure)
+        </span>
+      )}
       <span>★ target</span>
       <span>○ old answer</span>
     </div>

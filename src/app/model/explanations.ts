@@ -8,7 +8,8 @@ export interface Explanation {
   text: string;
 }
 
-export const METHOD_EXPLANATIONS: Record<MethodName, Explanation> = {
+// Partial: a method added elsewhere shows without a paragraph until one is written here.
+export const METHOD_EXPLANATIONS: Partial<Record<MethodName, Explanation>> = {
   ibke: {
     title: 'IBKE: information-bottleneck knowledge editing',
     text:

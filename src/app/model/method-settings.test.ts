@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { FT_DEFAULTS } from '../../editors/ft.ts';
-import { describeSettings, METHOD_FIELDS, parseSetting, settingsFor } from './method-settings.ts';
+import { describeSettings, fieldsOf, parseSetting, settingsFor } from './method-settings.ts';
 
 describe('method settings', () => {
   it('shows FT-L’s real defaults as placeholders', () => {
-    const shown = Object.fromEntries(METHOD_FIELDS.ft.map((f) => [f.key, f.defaultValue]));
+    const shown = Object.fromEntries(fieldsOf('ft').map((f) => [f.key, f.defaultValue]));
     expect(shown).toMatchObject({
       steps: FT_DEFAULTS.steps,
       lr: FT_DEFAULTS.lr,
@@ -13,7 +13,7 @@ describe('method settings', () => {
   });
 
   it('parses typed values: empty is the default, out of range is a sentence', () => {
-    const steps = METHOD_FIELDS.ft[0];
+    const steps = fieldsOf('ft')[0];
     expect(parseSetting(steps, '')).toEqual({ value: undefined });
     expect(parseSetting(steps, ' 25 ')).toEqual({ value: 25 });
     expect(parseSetting(steps, '2.5')).toEqual({

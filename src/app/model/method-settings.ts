@@ -38,7 +38,8 @@ const STEP_SCALE: SettingField = {
   help: 'Multiplies the learned step size α of the weight update: above 1 pushes harder, below 1 more gently.',
 };
 
-export const METHOD_FIELDS: Record<MethodName, SettingField[]> = {
+// Partial (as the labels below): a method added to MethodName elsewhere shows with no settings, not a build error.
+export const METHOD_FIELDS: Partial<Record<MethodName, SettingField[]>> = {
   ibke: [STEP_SCALE],
   mend: [STEP_SCALE],
   rome: [LAYER],
@@ -77,12 +78,18 @@ export const METHOD_FIELDS: Record<MethodName, SettingField[]> = {
   ],
 };
 
-export const METHOD_LABELS: Record<MethodName, string> = {
+export const METHOD_LABELS: Partial<Record<MethodName, string>> = {
   ibke: 'IBKE',
   mend: 'MEND',
   rome: 'ROME',
   ft: 'FT-L',
 };
+
+/** The method's display name ("FT-L"); an unknown method shows as its id in capitals. */
+export const methodLabel = (m: MethodName): string => METHOD_LABELS[m] ?? m.toUpperCase();
+
+/** The settings fields a method exposes (none for a method this file does not know yet). */
+export const fieldsOf = (m: MethodName): SettingField[] => METHOD_FIELDS[m] ?? [];
 
 /** Parses what the user typed into a settings field: undefined for empty (engine default), or a sentence. */
 export function parseSetting(
@@ -100,15 +107,15 @@ export function parseSetting(
 }
 
 /** Only the fields the method uses, so a settings object never carries another method's leftovers. */
-export function settingsFor(method: MethodName, settings: MethodSettings): MethodSettings {
+export function settingsFor(method: MethodName, settings: MethodSettings = {}): MethodSettings {
   const out: MethodSettings = {};
-  for (const f of METHOD_FIELDS[method]) if (settings[f.key] !== undefined) out[f.key] = settings[f.key];
+  for (const f of fieldsOf(method)) if (settings[f.key] !== undefined) out[f.key] = settings[f.key];
   return out;
 }
 
 /** "steps 40 · lr 0.005" for the history list; "defaults" when nothing is set. */
 export function describeSettings(method: MethodName, settings: MethodSettings): string {
-  const parts = METHOD_FIELDS[method]
+  const parts = fieldsOf(method)
     .filter((f) => settings[f.key] !== undefined)
     .map((f) => `${f.label.toLowerCase()} ${settings[f.key]}`);
   return parts.length ? parts.join(' · ') : 'defaults';

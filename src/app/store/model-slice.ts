@@ -12,6 +12,8 @@ export interface ModelSlice {
     source: SessionModel;
     info: ModelInfo | null;
     error: string | null;
+    /** Which picker tab the error came from (a hub download's error is not shown under Local folder). */
+    errorFor?: SessionModel['kind'];
   };
   setModel: (patch: Partial<ModelSlice['model']>) => void;
 }

@@ -1,8 +1,11 @@
 // Keeps the address bar's fragment equal to the session (`#s=v1.…`), so the page's own address is always a
-// permalink. replaceState: editing does not fill the back button's history.
+// permalink. Typing and settings replace the current history entry; an applied edit, an undo, a reset or a
+// model change (markHistoryStep) adds one, so the browser's Back returns to the session as it was before.
+// Every write also saves the session in IndexedDB (saved-sessions.ts) for the "Recent sessions" list.
 
 import { encodeFragment } from '../permalink/codec.ts';
 import { useApp, type AppState } from './index.ts';
+import { saveSession } from './saved-sessions.ts';
 import { toSessionDoc } from './session-doc.ts';
 
 const relevant = (s: AppState) => [
@@ -15,17 +18,37 @@ const relevant = (s: AppState) => [
   s.seed,
 ];
 
+let stepPending = false;
+
+/** The next link write adds a browser-history entry instead of replacing the current one. */
+export function markHistoryStep(): void {
+  stepPending = true;
+}
+
 /** Starts syncing; returns the unsubscribe function. */
 export function startPermalinkSync(delayMs = 400): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let last = relevant(useApp.getState());
   let written = '';
+  stepPending = false;
   const write = async () => {
+    const s = useApp.getState();
+    // A replay in flight writes nothing: the link would hold a half-replayed session.
+    if (s.task && s.task.kind !== 'preview') {
+      clearTimeout(timer);
+      timer = setTimeout(write, delayMs);
+      return;
+    }
     try {
-      const fragment = await encodeFragment(toSessionDoc(useApp.getState()));
-      if (fragment !== written && fragment !== location.hash)
-        history.replaceState(history.state, '', fragment);
+      const doc = toSessionDoc(s);
+      const fragment = await encodeFragment(doc);
+      if (fragment !== written && fragment !== location.hash) {
+        if (stepPending && written !== '') history.pushState(null, '', fragment);
+        else history.replaceState(history.state, '', fragment);
+      }
+      stepPending = false;
       written = fragment;
+      void saveSession(doc);
     } catch {
       // A session too big for a link (or a draft field the schema refuses) keeps the previous link; Share
       // and Export say what is wrong when used.

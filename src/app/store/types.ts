@@ -2,6 +2,7 @@
 // engine objects; everything here could be serialised.
 
 import type { EditOutcome, MethodName, MethodSettings, TokenProb } from '../../engine/types.ts';
+import type { MeasureResult } from '../../worker/measure.ts';
 import type { ProgressEvent } from '../../worker/protocol.ts';
 
 export type ProbeGroup = 'gen' | 'loc';
@@ -9,6 +10,10 @@ export type ProbeGroup = 'gen' | 'loc';
 export interface Probe {
   id: string;
   text: string;
+  /** 'auto': chosen by the app for the draft's fact (replaced when the fact changes); 'user': written by hand. */
+  origin: 'auto' | 'user';
+  /** The draft subject when the probe was chosen or written. */
+  forSubject: string;
 }
 
 /** An edit the engine has applied (its id is the engine's editId, used for revert). */
@@ -19,11 +24,17 @@ export interface AppliedEdit {
   gen: string[];
   loc: string[];
   outcome: EditOutcome;
+  /** The engine's applied edits (ids, in order) when `outcome` was measured: this edit and those before it. */
+  measuredAt: string[];
+  /** A re-reading of the probes on a later model state (after an undo elsewhere), when asked for. */
+  reread?: { at: string[]; result: MeasureResult };
+  /** Probes removed from this edit's view (their cards and their share of the metrics), per group. */
+  dropped?: Partial<Record<ProbeGroup, string[]>>;
 }
 
 /** The one engine operation running now (the engine does one thing at a time). */
 export interface EngineTask {
-  kind: 'load' | 'edit' | 'replay' | 'compare' | 'undo' | 'reset' | 'preview';
+  kind: 'load' | 'edit' | 'replay' | 'compare' | 'undo' | 'reset' | 'preview' | 'reread' | 'generate';
   label: string;
   progress: ProgressEvent | null;
   cancellable: boolean;

@@ -10,6 +10,12 @@ export interface UiSlice {
   view: 'result' | 'compare';
   banners: Banner[];
   compare: { methods: MethodName[]; runs: CompareRun[] };
+  /** Where the keyboard focus should go next (the result after an edit); `n` makes each request new. */
+  focus: { target: 'result'; n: number } | null;
+  /** Presentation mode: larger fonts and bars for a projector. */
+  presentation: boolean;
+  requestFocus: (target: 'result') => void;
+  setPresentation: (on: boolean) => void;
   setView: (view: UiSlice['view']) => void;
   /** Shows a banner; a banner with the same id replaces the old one. */
   showBanner: (banner: Banner) => void;
@@ -23,6 +29,10 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
   view: 'result',
   banners: [],
   compare: { methods: ['ibke', 'mend', 'rome', 'ft'], runs: [] },
+  focus: null,
+  presentation: false,
+  requestFocus: (target) => set((s) => ({ focus: { target, n: (s.focus?.n ?? 0) + 1 } })),
+  setPresentation: (presentation) => set({ presentation }),
   setView: (view) => set({ view }),
   showBanner: (banner) => set((s) => ({ banners: [...s.banners.filter((b) => b.id !== banner.id), banner] })),
   dismissBanner: (id) => set((s) => ({ banners: s.banners.filter((b) => b.id !== id) })),

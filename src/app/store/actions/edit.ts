@@ -6,10 +6,12 @@
 
 import type { EditOutcome, EditRequest, MethodName, MethodSettings } from '../../../engine/types.ts';
 import type { ProgressEvent } from '../../../worker/protocol.ts';
-import { settingsFor } from '../../model/method-settings.ts';
+import type { EditFix } from '../../model/edit-fixes.ts';
+import { methodLabel, settingsFor } from '../../model/method-settings.ts';
+import { markHistoryStep } from '../permalink-sync.ts';
 import { checkSubject } from '../../model/subject.ts';
 import { useApp } from '../index.ts';
-import { probeTexts } from '../session-doc.ts';
+import { probeTexts, toSessionDoc } from '../session-doc.ts';
 import type { EngineTask } from '../types.ts';
 import { getEngine, isCancelled, messageOf } from './engine-ref.ts';
 
@@ -95,7 +97,7 @@ export function draftJob(): EditJob | { error: string } {
   const check = checkSubject(prompt, subject, target);
   if (!check.found) return { error: check.warnings[0] };
   if (s.model.info && !s.model.info.methods.includes(method))
-    return { error: `This model has no ${method.toUpperCase()} editor; pick another method.` };
+    return { error: `This model has no ${methodLabel(method)} editor; pick another method.` };
   return {
     request: { prompt, subject, target },
     method,
@@ -106,47 +108,79 @@ export function draftJob(): EditJob | { error: string } {
 
 export async function applyDraftEdit(): Promise<void> {
   const job = draftJob();
+  if ('error' in job) return useApp.getState().setEditError(job.error);
+  await applyJob(job);
+}
+
+/** Applies one edit job on top of the current edits; the result view shows it and gets the focus. */
+export async function applyJob(job: EditJob): Promise<boolean> {
   const s = useApp.getState();
-  if ('error' in job) return s.setEditError(job.error);
   const ctrl = await beginTask({
     kind: 'edit',
-    label: `Editing with ${job.method.toUpperCase()}…`,
+    label: `Editing with ${methodLabel(job.method)}…`,
     cancellable: true,
   });
-  if (!ctrl) return;
+  if (!ctrl) return false;
   s.setEditError(null);
   try {
     const outcome = await runEdit(job, ctrl.signal);
-    if (outcome) {
-      useApp.getState().addEdit({ id: outcome.editId, ...job, outcome });
-      useApp.getState().setView('result');
-    }
+    if (!outcome) return false;
+    markHistoryStep();
+    useApp.getState().addEdit({ id: outcome.editId, ...job, outcome });
+    useApp.getState().setView('result');
+    useApp.getState().requestFocus('result');
+    return true;
   } catch (e) {
     useApp.getState().setEditError(messageOf(e));
+    return false;
   } finally {
     endTask();
   }
 }
 
-export async function undoEdit(editId: string): Promise<void> {
-  if (!(await beginTask({ kind: 'undo', label: 'Undoing the edit…', cancellable: false }))) return;
+/** A failed edit's suggested fix: undo it, put the fix's method and settings in the panel, apply again. */
+export async function retryEdit(editId: string, fix: EditFix): Promise<void> {
+  const edit = useApp.getState().edits.find((e) => e.id === editId);
+  if (!edit) return;
+  const { prompt, subject, target } = edit.outcome.request;
+  const s = useApp.getState();
+  s.loadDraft({ prompt, subject, target, method: fix.method, settings: fix.settings });
+  if (!(await undoEdit(editId))) return;
+  await applyJob({
+    request: { prompt, subject, target },
+    method: fix.method,
+    settings: settingsFor(fix.method, fix.settings),
+    gen: edit.gen,
+    loc: edit.loc,
+  });
+}
+
+export async function undoEdit(editId: string): Promise<boolean> {
+  if (!(await beginTask({ kind: 'undo', label: 'Undoing the edit…', cancellable: false }))) return false;
   try {
     const { remaining } = await getEngine().call('revert', { editId });
+    markHistoryStep();
     useApp.getState().keepEdits(remaining);
+    return true;
   } catch (e) {
     useApp.getState().setEditError(messageOf(e));
+    return false;
   } finally {
     endTask();
   }
 }
 
+/** Back to the original weights; the edits are kept aside so the reset itself can be undone. */
 export async function resetModel(): Promise<void> {
+  const saved = toSessionDoc(useApp.getState()).edits;
   if (!(await beginTask({ kind: 'reset', label: 'Restoring the original weights…', cancellable: false })))
     return;
   try {
     await getEngine().call('reset', {});
+    markHistoryStep();
     useApp.getState().keepEdits([]);
     useApp.getState().setPendingEdits([]);
+    useApp.getState().setUndoReset(saved.length ? saved : null);
   } catch (e) {
     useApp.getState().setEditError(messageOf(e));
   } finally {

@@ -6,11 +6,10 @@ import type { ModelSource } from '../../../engine/types.ts';
 import { decodeHash } from '../../permalink/codec.ts';
 import type { SessionDoc, SessionModel } from '../../permalink/schema.ts';
 import { defaultSession, preferredMethod } from '../../model/default-session.ts';
-import { loadFactWorld } from '../../model/facts-loader.ts';
-import { suggestProbes } from '../../model/facts.ts';
 import { selectBusy, useApp } from '../index.ts';
 import { beginTask, endTask, runEdit } from './edit.ts';
 import { getEngine, isCancelled, messageOf } from './engine-ref.ts';
+import { refreshProbes } from './probes.ts';
 
 export type LocalFiles = { config: string; safetensors: ArrayBuffer; tokenizer: string };
 
@@ -40,7 +39,7 @@ export async function loadModel(
   const ctrl = await beginTask({ kind: 'load', label: 'Loading the model…', cancellable: false });
   if (!ctrl) return false;
   const previous = { model: s.model, edits: s.edits, selectedEditId: s.selectedEditId };
-  s.setModel({ status: 'loading', source, error: null });
+  s.setModel({ status: 'loading', source, error: null, errorFor: undefined });
   s.keepEdits([]);
   s.setPreview(null);
   try {
@@ -59,8 +58,12 @@ export async function loadModel(
     const message = messageOf(e);
     if (keepPrevious && previous.model.info && (await engineHasModel())) {
       useApp.setState({ edits: previous.edits, selectedEditId: previous.selectedEditId });
-      useApp.getState().setModel({ ...previous.model, error: `${message} The previous model stays loaded.` });
-    } else useApp.getState().setModel({ status: 'error', info: null, error: message });
+      useApp.getState().setModel({
+        ...previous.model,
+        error: `${message} The previous model stays loaded.`,
+        errorFor: source.kind,
+      });
+    } else useApp.getState().setModel({ status: 'error', info: null, error: message, errorFor: source.kind });
     return false;
   } finally {
     endTask();
@@ -169,16 +172,5 @@ export async function bootFromLocation(hash: string): Promise<void> {
   await openSession(doc ?? defaultSession(), doc === null);
 }
 
-/** Fact-world suggestions for the current draft; cleared for other models. */
-export async function refreshSuggestions(): Promise<void> {
-  const s = useApp.getState();
-  if (s.model.source.kind !== 'embedded') return s.setSuggestions(null);
-  try {
-    const world = await loadFactWorld();
-    const now = useApp.getState();
-    const existing = [...now.probes.gen, ...now.probes.loc].map((p) => p.text);
-    now.setSuggestions(suggestProbes(world, now.draft, existing));
-  } catch (e) {
-    s.setSuggestions({ gen: [], loc: [], note: `Suggestions are unavailable: ${messageOf(e)}` });
-  }
-}
+/** The probes and suggestions for the current draft (see ./probes.ts). */
+export const refreshSuggestions = (): Promise<void> => refreshProbes();

@@ -1,0 +1,171 @@
+import { expect, test, type Page } from '@playwright/test';
+
+// The playground in real use (issue 11): probes that follow the edit, readings that say which model state they
+// show, history that is never lost, failed edits with fixes, probe editing, and text edges. Headless Chromium
+// on SwiftShader WebGPU, the embedded fact-world model.
+
+const screens = 'e2e-artifacts/screens';
+
+async function openDefault(page: Page) {
+  await page.goto('/');
+  await expect(page.getByTestId('history-item')).toHaveCount(1, { timeout: 120_000 });
+  await expect(page.getByTestId('prompt-chart')).toHaveAttribute('data-state', 'after');
+}
+
+const genProbes = (page: Page) => page.getByTestId('probe-group-gen').getByTestId('probe-card');
+const locProbes = (page: Page) => page.getByTestId('probe-group-loc').getByTestId('probe-card');
+
+async function setDraft(page: Page, prompt: string, subject: string, target: string) {
+  await page.getByTestId('edit-prompt').fill(prompt);
+  await page.getByTestId('edit-subject').fill(subject);
+  await page.getByTestId('edit-target').fill(target);
+}
+
+async function applyAndWait(page: Page, count: number) {
+  await page.getByTestId('apply-edit').click();
+  await expect(page.getByTestId('history-item')).toHaveCount(count, { timeout: 120_000 });
+}
+
+test('probes follow a new edit; a probe the user wrote is kept, marked, and flagged for its old subject', async ({
+  page,
+}) => {
+  await openDefault(page);
+  await page.getByTestId('new-probe-gen').fill('France has its capital in');
+  await page.getByTestId('add-probe-gen').click();
+  await setDraft(page, 'The capital of Japan is', 'Japan', ' Madrid');
+  // The auto probes become Japan's phrasings; none of France's is silently reused.
+  await expect(genProbes(page).filter({ hasText: /Japan/ }).first()).toBeVisible({ timeout: 10_000 });
+  await expect
+    .poll(async () =>
+      page
+        .getByTestId('probe-group-gen')
+        .locator('[data-testid="probe-input"]')
+        .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)),
+    )
+    .toEqual(expect.arrayContaining(["Japan's capital city is", 'France has its capital in']));
+  const autoTexts = await page
+    .locator('[data-testid="probe-card"]:has([data-origin="auto"]) [data-testid="probe-input"]')
+    .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+  expect(autoTexts.length).toBeGreaterThan(3);
+  for (const t of autoTexts) expect(t, 'auto probes are about the new subject').not.toContain('France');
+  // The user's probe is kept and flagged as written for France.
+  const mine = page.locator('[data-probe="France has its capital in"]');
+  await expect(mine.getByTestId('probe-stale')).toHaveText('written for France');
+  await mine.getByTestId('remove-probe').click();
+  await applyAndWait(page, 2);
+  // Measured on Japan's paraphrases: generality is a number, and the gen readings are Japan's.
+  await expect(page.getByTestId('metric-generality')).toHaveAttribute('data-value', /^\d/);
+  await expect(genProbes(page).first()).toHaveAttribute('data-probe', /Japan/);
+  await expect(genProbes(page).first()).toHaveAttribute('data-state', 'after');
+  await page.screenshot({ path: `${screens}/probes-follow.png`, fullPage: true });
+});
+
+test('after an undo the charts say which model state they show, and re-read the current model', async ({
+  page,
+}) => {
+  await openDefault(page);
+  await setDraft(page, 'The capital of Germany is', 'Germany', ' Rome');
+  await applyAndWait(page, 2);
+  await setDraft(page, 'The capital of Italy is', 'Italy', ' Paris');
+  await applyAndWait(page, 3);
+  await expect(page.getByTestId('reading-note')).toHaveCount(0);
+  // Undo edit 2 of 3: edit 3's readings are from a model that had edit 2.
+  await page.getByTestId('undo-edit').nth(1).click();
+  await expect(page.getByTestId('history-item')).toHaveCount(2, { timeout: 60_000 });
+  const note = page.getByTestId('reading-note');
+  await expect(note).toHaveAttribute('data-state', 'stale');
+  await expect(note).toContainText('Germany → Rome');
+  await expect(note).toContainText('was undone');
+  await page.getByTestId('reread').click();
+  await expect(note).toHaveAttribute('data-state', 'reread', { timeout: 60_000 });
+  await expect(page.getByTestId('chart-legend')).toContainText('Now (re-read)');
+  await expect(page.getByTestId('metric-reliability')).toHaveAttribute('data-value', /^\d/);
+  // A probe added after the edit is labelled as the current model, not as "Before edit".
+  await page.getByTestId('new-probe-loc').fill('The capital of Spain is');
+  await page.getByTestId('add-probe-loc').click();
+  const added = page.locator('[data-testid="probe-card"][data-probe="The capital of Spain is"]');
+  await expect(added).toHaveAttribute('data-state', 'now', { timeout: 30_000 });
+  await expect(added.getByTestId('probe-now')).toBeVisible();
+  await page.screenshot({ path: `${screens}/stale-readings.png`, fullPage: true });
+});
+
+test('history is never lost: undoable reset, Back, fact-world stays loaded, recent sessions', async ({
+  page,
+}) => {
+  await openDefault(page);
+  await expect(page.getByTestId('load-embedded')).toBeDisabled();
+  await expect(page.getByTestId('load-embedded')).toContainText('loaded');
+  await setDraft(page, 'The capital of Germany is', 'Germany', ' Paris');
+  await applyAndWait(page, 2);
+  // Reset, then undo the reset: both edits come back.
+  await page.getByTestId('reset-model').click();
+  await expect(page.getByTestId('history-item')).toHaveCount(0, { timeout: 60_000 });
+  await page.getByTestId('undo-reset').click();
+  await expect(page.getByTestId('history-item')).toHaveCount(2, { timeout: 120_000 });
+  // Back returns to the previous session state (no edits after the reset), Forward... is the browser's.
+  await page.waitForTimeout(1200);
+  await page.goBack();
+  await expect(page.getByTestId('history-item')).toHaveCount(0, { timeout: 120_000 });
+  await page.goBack();
+  await expect(page.getByTestId('history-item')).toHaveCount(2, { timeout: 120_000 });
+  expect(page.url()).toContain('#s=v1.');
+  // A fresh visit lists the earlier sessions; opening one replays it.
+  await page.waitForTimeout(1200);
+  await page.goto('/');
+  await expect(page.getByTestId('history-item')).toHaveCount(1, { timeout: 120_000 });
+  const saved = page.locator('[data-testid="recent-item"][data-edits="2"]');
+  await expect(saved.first()).toBeVisible({ timeout: 10_000 });
+  await saved.first().getByTestId('recent-open').click();
+  await expect(page.getByTestId('history-item')).toHaveCount(2, { timeout: 120_000 });
+  await expect(page.getByTestId('history-item').last()).toContainText('Germany');
+});
+
+test('a failed edit says so at the top and offers a one-click fix with the setting shown', async ({ page }) => {
+  await openDefault(page);
+  await page.getByTestId('method-ft').click();
+  await page.getByTestId('setting-steps').fill('1');
+  await page.getByTestId('setting-lr').fill('0.000001');
+  await setDraft(page, 'The capital of Germany is', 'Germany', ' Oslo');
+  await applyAndWait(page, 2);
+  const failure = page.getByTestId('edit-failure');
+  await expect(failure).toBeVisible();
+  await expect(failure).toContainText('did not take');
+  await page.screenshot({ path: `${screens}/failed-edit.png`, fullPage: true });
+  const fix = failure.getByTestId('edit-fix').filter({ hasText: 'steps' });
+  await fix.click();
+  // The failed edit is replaced by the retry, and the setting is in the panel.
+  await expect(page.getByTestId('history-item')).toHaveCount(2, { timeout: 120_000 });
+  await expect(page.getByTestId('setting-steps')).toHaveValue('2');
+  await expect(page.getByTestId('history-item').last()).toContainText('adam steps 2');
+});
+
+test('probe editing refuses duplicates and the edit prompt; removing a measured probe updates the metrics', async ({
+  page,
+}) => {
+  await openDefault(page);
+  const first = await genProbes(page).first().getAttribute('data-probe');
+  await page.getByTestId('new-probe-gen').fill(first!);
+  await page.getByTestId('add-probe-gen').click();
+  await expect(page.getByTestId('probe-problem')).toContainText('already');
+  await page.getByTestId('new-probe-loc').fill('The capital of France is');
+  await page.getByTestId('add-probe-loc').click();
+  await expect(page.getByTestId('probe-problem')).toContainText('edit prompt');
+  const before = await genProbes(page).count();
+  await genProbes(page).first().getByTestId('remove-probe').click();
+  await expect(genProbes(page)).toHaveCount(before - 1);
+  await expect(page.locator(`[data-testid="probe-card"][data-probe="${first}"]`)).toHaveCount(0);
+  await expect(page.getByTestId('metric-generality')).toHaveAttribute('data-value', /^\d/);
+  await expect(page.getByTestId('metric-generality')).not.toContainText('n/a');
+});
+
+test('a long paste says it was cut; Enter applies and the result gets the focus', async ({ page }) => {
+  await openDefault(page);
+  const long = 'The capital of France is '.repeat(80);
+  await page.getByTestId('edit-prompt').fill(long);
+  await expect(page.getByTestId('input-cut')).toContainText('Cut to 300 characters');
+  await expect(page.getByTestId('input-cut')).toContainText('2,000');
+  await setDraft(page, 'The capital of Spain is', 'Spain', ' Berlin');
+  await page.getByTestId('edit-target').press('Enter');
+  await expect(page.getByTestId('history-item')).toHaveCount(2, { timeout: 120_000 });
+  await expect(page.getByTestId('result-heading')).toBeFocused();
+});

@@ -93,8 +93,8 @@ export class Gpt2Decoder {
 
   async generate(ids: number[], maxTokens: number, opts: GenerateOptions = {}): Promise<number[]> {
     const d = this.dims;
-    if (ids.length > d.nPositions)
-      throw new Error(`The prompt has ${ids.length} tokens; this model's context is ${d.nPositions}.`);
+    // No room left in the context: nothing to generate (as when the loop's bound is reached).
+    if (ids.length >= d.nPositions || maxTokens < 1) return [];
     const S = Math.min(d.nPositions, ids.length + maxTokens);
     const T = Math.max(1, ids.length);
     if (!this.bufs || this.bufs.T < T || this.bufs.S < S) {

@@ -213,10 +213,8 @@ export class LlamaModel implements LanguageModel, LlamaNet {
 
   /** Greedy or sampled continuation with a KV cache: the prompt is run once, then one token per step. */
   async generate(ids: number[], maxTokens: number, opts: GenerateOptions = {}): Promise<number[]> {
-    if (ids.length > this.dims.nPositions)
-      throw new Error(
-        `The prompt has ${ids.length} tokens; this model's context is ${this.dims.nPositions}.`,
-      );
+    // No room left in the context: nothing to generate (as when the loop's bound is reached).
+    if (ids.length >= this.dims.nPositions || maxTokens < 1) return [];
     const S = Math.min(this.dims.nPositions, ids.length + maxTokens);
     if (!this.cache || this.cache.S < S) {
       this.ctx.flush();

@@ -21,6 +21,7 @@ import type {
 import { LinearScratch } from '../linear.ts';
 import { SideCarStore } from '../sidecar.ts';
 import type { Gpt2Activations } from './activations.ts';
+import { Gpt2Decoder } from './decode.ts';
 import { gpt2LinearSpecs, gpt2ModelDims, parameterCount, type Gpt2Dims } from './dims.ts';
 import type { Gpt2Net } from './forward.ts';
 import { Gpt2Parameters } from './parameters.ts';
@@ -42,6 +43,7 @@ export class Gpt2Model implements LanguageModel, Gpt2Net {
   private readonly pass: Gpt2Pass;
   private readonly topIdx: GPUBuffer;
   private readonly topVal: GPUBuffer;
+  private decoder: Gpt2Decoder | null = null;
   static readonly MAX_TOPK = 64;
 
   constructor(
@@ -184,26 +186,13 @@ export class Gpt2Model implements LanguageModel, Gpt2Net {
 
   /** Greedy (temperature 0) or sampled continuation of `ids` by `maxTokens` tokens (stops at `stopId`). */
   async generate(ids: number[], maxTokens: number, opts: GenerateOptions = {}): Promise<number[]> {
-    const seq = [...ids];
-    const out: number[] = [];
-    let rng = (opts.seed ?? 1) >>> 0;
-    for (let i = 0; i < maxTokens && seq.length < this.dims.nPositions; i++) {
-      let next: number;
-      if (!opts.temperature) {
-        next = (await this.topNext([seq], 1, opts.hook))[0][0].id;
-      } else {
-        const [p] = await this.nextTokenDistributions([seq], opts.hook);
-        rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0;
-        next = sampleWithTemperature(p, opts.temperature, rng / 2 ** 32);
-      }
-      if (next === opts.stopId) break;
-      seq.push(next);
-      out.push(next);
-    }
-    return out;
+    // KV cache (decode.ts): the prompt runs once, then one token per step.
+    this.decoder ??= new Gpt2Decoder(this.ctx, this, this.dims);
+    return this.decoder.generate(ids, maxTokens, opts);
   }
 
   destroy(): void {
+    this.decoder?.destroy();
     this.params.destroy();
     this.pass.destroy();
     this.scratch.destroy();
@@ -212,15 +201,4 @@ export class Gpt2Model implements LanguageModel, Gpt2Net {
   }
 }
 
-/** Samples from p^(1/temperature) renormalised, with a uniform draw u in [0, 1). */
-export function sampleWithTemperature(p: Float32Array, temperature: number, u: number): number {
-  let total = 0;
-  const w = new Float64Array(p.length);
-  for (let i = 0; i < p.length; i++) total += w[i] = Math.pow(p[i], 1 / temperature);
-  let acc = 0;
-  for (let i = 0; i < p.length; i++) {
-    acc += w[i] / total;
-    if (u < acc) return i;
-  }
-  return p.length - 1;
-}
+export { sampleWithTemperature } from '../decode-loop.ts';

@@ -117,8 +117,8 @@ async function trainAndScore(
   },
 ): Promise<SweepRun> {
   const started = performance.now();
-  const config = defaultIbkeConfig(model.dims, { latentLength: o.lm });
-  const net = createHypernet(model.ctx, model.dims, config);
+  const config = defaultIbkeConfig(model, { latentLength: o.lm });
+  const net = createHypernet(model.ctx, model, config);
   const trainer = new EditorTrainer(
     model,
     net,

@@ -1,62 +1,89 @@
 import { describe, expect, it } from 'vitest';
 import { testContext } from '../gpu/testing.ts';
-import { FT_DEFAULTS, FtEditor } from './ft.ts';
+import { FT_DEFAULTS, FT_ROLE, FtEditor } from './ft.ts';
 import { PatchStack } from './patches.ts';
-import { argmaxNext, TOY_FACTS, trainToyModel } from './toy-model.testing.ts';
+import {
+  argmaxNext,
+  TOY_ARCHITECTURES,
+  TOY_FACTS,
+  trainToyModel,
+  type ToyArchitecture,
+} from './toy-model.testing.ts';
 import { EditRequestError, type EditTarget } from './types.ts';
 
-let toy: Promise<EditTarget> | undefined;
-const model = () => (toy ??= testContext().then((ctx) => trainToyModel(ctx)));
+const toys = new Map<ToyArchitecture, Promise<EditTarget>>();
+const toy = (arch: ToyArchitecture) => {
+  if (!toys.has(arch))
+    toys.set(
+      arch,
+      testContext().then((ctx) => trainToyModel(ctx, arch)),
+    );
+  return toys.get(arch)!;
+};
 
-describe('FT-L', () => {
+/** Every next-token distribution of the toy's fact prompts, concatenated (bit-exact comparisons). */
+async function distributions(target: EditTarget): Promise<number[]> {
+  const ds = await target.model.nextTokenDistributions(TOY_FACTS.map(([p]) => target.tokenizer.encode(p)));
+  return ds.flatMap((d) => Array.from(d));
+}
+
+describe.each(TOY_ARCHITECTURES)('FT-L on a toy %s', (arch) => {
   it('the toy model knows its facts (test premise)', async () => {
-    const target = await model();
+    const target = await toy(arch);
     const t0 = performance.now();
     const got = await argmaxNext(
       target,
       TOY_FACTS.map(([p]) => p),
     );
-    console.info(`toy trained; argmax check ${(performance.now() - t0).toFixed(0)} ms`);
+    console.info(`toy ${arch} trained; argmax check ${(performance.now() - t0).toFixed(0)} ms`);
     expect(got).toEqual(TOY_FACTS.map(([, , a]) => target.tokenizer.encode(a)[0]));
-  });
+  }, 300_000); // includes training the toy (~150 AdamW steps; slow on a busy CPU adapter)
 
-  it('makes the new target the argmax; the patch applies and reverts bit-exactly', async () => {
-    const target = await model();
+  it('makes the new target the argmax as a side-car; weights never written; revert is bit-exact', async () => {
+    const target = await toy(arch);
     const { model: m, tokenizer } = target;
     const request = { prompt: 'bob lives in', subject: 'bob', target: ' o' };
-    const param = 'h.0.mlp.c_proj.weight';
-    const w0 = await m.ctx.read(m.params.get(param));
+    const spec = m.linear(0, FT_ROLE);
+    const w0 = await m.readParameter(spec.param);
+    const d0 = await distributions(target);
     const t0 = performance.now();
     const patch = await new FtEditor().edit(target, request);
-    console.info(`FT-L edit ${(performance.now() - t0).toFixed(0)} ms`, patch.info);
-    // The editor does not apply: weights untouched.
-    expect(Array.from(await m.ctx.read(m.params.get(param)))).toEqual(Array.from(w0));
+    console.info(`FT-L (${arch}) edit ${(performance.now() - t0).toFixed(0)} ms`, patch.info);
+    // The editor does not apply: the model answers as before.
+    expect(await distributions(target)).toEqual(d0);
     expect(patch.deltas).toHaveLength(1);
-    expect(patch.deltas[0]).toMatchObject({ param, nIn: 128, nOut: 32, rank: 32 });
+    expect(patch.deltas[0]).toMatchObject({
+      block: 0,
+      role: 'mlp.down',
+      param: spec.param,
+      nIn: 128,
+      nOut: 32,
+    });
     expect(patch.info.converged).toBe('yes');
+    // ΔW within the L∞ ball, and its factors reproduce it.
+    const dense = patch.deltas[0].dense!;
+    let maxAbs = 0;
+    dense.forEach((x) => (maxAbs = Math.max(maxAbs, Math.abs(x))));
+    expect(maxAbs).toBeGreaterThan(0);
+    expect(maxAbs).toBeLessThanOrEqual(FT_DEFAULTS.epsilon + 1e-6);
     const stack = new PatchStack(m);
     stack.apply(patch);
     expect(await argmaxNext(target, [request.prompt])).toEqual(tokenizer.encode(' o'));
-    // ΔW within the L∞ ball.
-    const w1 = await m.ctx.read(m.params.get(param));
-    let maxAbs = 0;
-    w1.forEach((x, i) => (maxAbs = Math.max(maxAbs, Math.abs(x - w0[i]))));
-    expect(maxAbs).toBeGreaterThan(0);
-    expect(maxAbs).toBeLessThanOrEqual(FT_DEFAULTS.epsilon + 1e-6);
+    expect(Array.from(await m.readParameter(spec.param))).toEqual(Array.from(w0));
     stack.revert(patch.id);
-    expect(Array.from(await m.ctx.read(m.params.get(param)))).toEqual(Array.from(w0));
+    expect(await distributions(target)).toEqual(d0);
     stack.destroy();
   });
 
-  it('editBatch makes two edits at once', async () => {
-    const target = await model();
+  it('editBatch makes two edits at once; reset restores the model bit-exactly', async () => {
+    const target = await toy(arch);
     const requests = [
       { prompt: 'max likes', subject: 'max', target: ' w' },
       { prompt: 'guz lives in', subject: 'guz', target: ' k' },
     ];
-    const w0 = await target.model.ctx.read(target.model.params.get('h.0.mlp.c_proj.weight'));
+    const d0 = await distributions(target);
     const patch = await new FtEditor().editBatch(target, requests, { steps: 60 });
-    console.info('FT-L batch of 2', patch.info);
+    console.info(`FT-L (${arch}) batch of 2`, patch.info);
     const stack = new PatchStack(target.model);
     stack.apply(patch);
     expect(
@@ -66,16 +93,14 @@ describe('FT-L', () => {
       ),
     ).toEqual(requests.map((r) => target.tokenizer.encode(r.target)[0]));
     stack.reset();
-    expect(Array.from(await target.model.ctx.read(target.model.params.get('h.0.mlp.c_proj.weight')))).toEqual(
-      Array.from(w0),
-    );
+    expect(await distributions(target)).toEqual(d0);
     stack.destroy();
   });
 
   it('refuses bad requests and settings without touching the model', async () => {
-    const target = await model();
+    const target = await toy(arch);
     const m = target.model;
-    const before = await m.params.download();
+    const before = await m.exportWeights();
     const ft = new FtEditor();
     const ok = { prompt: 'joy likes', subject: 'joy', target: ' j' };
     await expect(ft.edit(target, { ...ok, target: '' })).rejects.toThrow(EditRequestError);
@@ -85,7 +110,8 @@ describe('FT-L', () => {
     );
     await expect(ft.edit(target, ok, { layer: 5 })).rejects.toThrow(/layer/);
     await expect(ft.edit(target, ok, { lr: -1 })).rejects.toThrow(/learning rate/);
-    const after = await m.params.download();
+    const after = await m.exportWeights();
     for (const [name, w] of before) expect(Array.from(after.get(name)!), name).toEqual(Array.from(w));
+    expect(m.sideCar.empty).toBe(true);
   });
 });

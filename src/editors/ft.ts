@@ -1,26 +1,38 @@
 // FT-L (constrained fine-tuning; Zhu et al. 2020, "Modifying Memories in Transformer Models", the baseline of
-// ROME's and MEND's papers; EasyEdit's FT): Adam on one MLP weight, W = h.{l}.mlp.c_proj.weight (4C, C), on
-// the edit loss L_e = mean NLL of the target tokens given the prompt (teacher-forced), with W projected back
-// onto the L∞ ball ‖W − W₀‖∞ ≤ ε after every step. Stops early once every target token is the argmax.
+// ROME's and MEND's papers; EasyEdit's FT): Adam on one MLP weight, W = the MLP down projection of block l
+// (GPT-2 mlp.c_proj, Llama/Qwen mlp.down_proj; logical (nIn, nOut) = (MLP width, C)), on the edit loss
+// L_e = mean NLL of the target tokens given the prompt (teacher-forced), with W projected back onto the L∞ ball
+// ‖W − W₀‖∞ ≤ ε after every step. Stops early once every target token is the argmax.
 //
-// The optimiser runs on the model's own weight buffer (the forward is then the real edited model), with W₀ kept
-// in a GPU copy; whatever happens, W₀ is copied back before returning, and the change leaves as a Patch.
-// Gradient: only this weight's, ∂L/∂W = Σ_t u_t δ_tᵀ = uᵀ·δ (N, 4C)ᵀ(N, C), from the backward's onLinear
+// The optimiser runs on a dense ΔW of its own, applied as a side-car term next to the frozen weight (owner
+// 'ft'), so the forward is the real edited model (earlier patches included) and W₀ is never written: the
+// L∞ ball is ‖ΔW‖∞ ≤ ε around 0. Whatever happens, the term is removed before returning, and ΔW leaves as a
+// Patch. Gradient: ∂L/∂ΔW = ∂L/∂W = Σ_t u_t δ_tᵀ = uᵀ·δ (N, nIn)ᵀ(N, nOut), from the backward's onLinear
 // factors; the backward stops right after this block's MLP.
 //
-// Patch form: ΔW is dense; its most compact exact factorisation in the Patch's ΔW = leftᵀ·right form is
-// rank = min(nIn, nOut) with the identity on the short side. For c_proj (nIn 4C > nOut C): left = ΔWᵀ (C, 4C),
-// right = I_C, so leftᵀ·right reproduces ΔW bit for bit (every other product is an exact 0).
+// Patch form: the dense ΔW (applied as a dense side-car term), plus its exact factorisation in the
+// ΔW = leftᵀ·right form, rank = min(nIn, nOut) with the identity on the short side, for code that reads factors.
 
 import { adamwStep } from '../gpu/kernels/adamw.ts';
 import { clampToBall } from '../gpu/kernels/clamp.ts';
 import { matmul } from '../gpu/kernels/matmul.ts';
-import { axpy } from '../gpu/kernels/residual.ts';
-import type { EditRequest, MethodSettings } from '../engine/types.ts';
-import { completionRows, makeBatch } from '../model/gpt2/batch.ts';
+import { completionRows, makeBatch } from '../model/batch.ts';
+import type { LinearRole, LinearSpec } from '../model/language-model.ts';
 import { tokenizeRequest } from './request.ts';
 import { checkLayer, checkNumber, middleLayer, targetsAreArgmax } from './settings.ts';
-import { EditRequestError, type Editor, type EditTarget, type Patch, type WeightDelta } from './types.ts';
+import {
+  EditRequestError,
+  type EditRequest,
+  type Editor,
+  type EditTarget,
+  type MethodSettings,
+  type Patch,
+  type WeightDelta,
+} from './types.ts';
+
+/** The layer FT-L edits in each block. */
+export const FT_ROLE: LinearRole = 'mlp.down';
+const OWNER = 'ft';
 
 export const FT_DEFAULTS = {
   /** Adam updates at most (EasyEdit: 25; tiny models need a few more). */
@@ -56,10 +68,9 @@ export class FtEditor implements Editor {
     const lr = checkNumber('The FT-L learning rate', settings.lr, FT_DEFAULTS.lr, 1e-7, 1);
     const epsilon = checkNumber('The FT-L radius ε', settings.epsilon, FT_DEFAULTS.epsilon, 0, 10);
 
-    const param = `h.${layer}.mlp.c_proj.weight`;
-    const weight = model.params.tensors.get(param)!;
-    const [nIn, nOut] = weight.shape;
-    const n = weight.size;
+    const spec = model.linear(layer, FT_ROLE);
+    const { nIn, nOut } = spec;
+    const n = nIn * nOut;
     const batch = makeBatch(
       reqs.map((r) => [...r.prompt, ...r.target]),
       dims.nPositions,
@@ -71,15 +82,17 @@ export class FtEditor implements Editor {
     const targets = rows.map((r) => r.target);
 
     const buf = (label: string) => ctx.buffer(`ft.${label}`, n * 4);
-    const original = buf('original'); // (nIn, nOut) W₀
-    const grad = buf('grad'); // (nIn, nOut) ∂L/∂W, later ΔW
+    // Fresh buffers are zero: ΔW starts at 0 (the L∞ ball's centre) and Adam's moments at 0.
+    const deltaW = buf('delta'); // (nIn, nOut) ΔW, logical layout
+    const zero = buf('zero');
+    const grad = buf('grad'); // (nIn, nOut) ∂L/∂W
     const m = buf('adam.m');
-    const v = buf('adam.v'); // fresh buffers are zero: Adam's moments start at 0
-    ctx.copy(weight.buffer, 0, original, 0, n * 4);
+    const v = buf('adam.v');
     let loss = NaN;
     let updates = 0;
     let converged = false;
-    let deltaW: Float32Array;
+    let dW: Float32Array;
+    model.sideCar.set(OWNER, layer, FT_ROLE, { kind: 'dense', delta: deltaW });
     try {
       for (;;) {
         const result = await model.run(batch, rows, {
@@ -87,8 +100,8 @@ export class FtEditor implements Editor {
           backward: {
             stopLayer: layer,
             stopAfterMlp: true,
-            onLinear: (l, linear, u, delta) => {
-              if (l !== layer || linear !== 'mlp.c_proj') return;
+            onLinear: (l, role, u, delta) => {
+              if (l !== layer || role !== FT_ROLE) return;
               // ∂L/∂W (nIn, nOut) = uᵀ (nIn, N) · δ (N, nOut); padding rows have δ = 0.
               matmul(ctx, { a: u, b: delta, out: grad, M: nIn, N: nOut, K: batch.B * batch.T, transA: true });
             },
@@ -99,7 +112,7 @@ export class FtEditor implements Editor {
         if (converged || updates === steps) break;
         updates++;
         adamwStep(ctx, {
-          param: weight.buffer,
+          param: deltaW,
           grad,
           m,
           v,
@@ -111,38 +124,37 @@ export class FtEditor implements Editor {
           weightDecay: 0,
           step: updates,
         });
-        clampToBall(ctx, { param: weight.buffer, centre: original, n, radius: epsilon });
+        clampToBall(ctx, { param: deltaW, centre: zero, n, radius: epsilon });
       }
-      // ΔW = W − W₀ (grad is free now).
-      ctx.copy(weight.buffer, 0, grad, 0, n * 4);
-      axpy(ctx, { x: original, y: grad, n, alpha: -1 });
-      deltaW = await ctx.read(grad, 0, n * 4);
+      dW = await ctx.read(deltaW, 0, n * 4);
     } finally {
-      ctx.copy(original, 0, weight.buffer, 0, n * 4);
+      model.sideCar.set(OWNER, layer, FT_ROLE, null);
       ctx.flush();
-      for (const b of [original, grad, m, v]) b.destroy();
+      for (const b of [deltaW, zero, grad, m, v]) b.destroy();
     }
     let maxAbs = 0;
-    for (const x of deltaW) maxAbs = Math.max(maxAbs, Math.abs(x));
+    for (const x of dW) maxAbs = Math.max(maxAbs, Math.abs(x));
     return {
       id: `ft${++patchCounter}`,
       method: 'ft',
       request: requests[0],
-      deltas: [denseDelta(param, nIn, nOut, deltaW)],
+      deltas: [denseDelta(spec, dW)],
       info: { layer, steps: updates, loss, converged: converged ? 'yes' : 'no', maxAbsDelta: maxAbs },
     };
   }
 }
 
-/** The exact rank-min(nIn, nOut) factorisation of a dense ΔW (nIn, nOut): identity on the short side. */
-export function denseDelta(param: string, nIn: number, nOut: number, dW: Float32Array): WeightDelta {
+/** A dense ΔW (nIn, nOut) as a WeightDelta: `dense`, plus its exact rank-min(nIn, nOut) factorisation. */
+export function denseDelta(spec: LinearSpec, dW: Float32Array): WeightDelta {
+  const { block, role, param, nIn, nOut } = spec;
+  const base = { block, role, param, nIn, nOut, dense: Float32Array.from(dW) };
   if (nOut <= nIn) {
     // left = ΔWᵀ (nOut, nIn), right = I (nOut, nOut).
     const left = new Float32Array(nOut * nIn);
     for (let i = 0; i < nIn; i++) for (let j = 0; j < nOut; j++) left[j * nIn + i] = dW[i * nOut + j];
-    return { param, nIn, nOut, rank: nOut, left, right: identity(nOut) };
+    return { ...base, rank: nOut, left, right: identity(nOut) };
   }
-  return { param, nIn, nOut, rank: nIn, left: identity(nIn), right: Float32Array.from(dW) };
+  return { ...base, rank: nIn, left: identity(nIn), right: Float32Array.from(dW) };
 }
 
 function identity(n: number): Float32Array {

@@ -5,11 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { expectClose, testContext } from '../gpu/testing.ts';
-import { GPT2_PRESETS } from '../model/config.ts';
-import { completionRows, makeBatch } from '../model/gpt2/batch.ts';
-import { Gpt2Model } from '../model/gpt2/model.ts';
-import { Gpt2Parameters } from '../model/gpt2/parameters.ts';
-import { tinyCheckpoint } from '../model/testing.ts';
+import { completionRows, makeBatch } from '../model/batch.ts';
 import { matmulRef } from '../reference/matmul.ts';
 import { serializeEditorFiles } from './hyper/files.ts';
 import { createHypernet, defaultIbkeConfig, defaultMendConfig } from './hyper/index.ts';
@@ -17,49 +13,57 @@ import { IbkeEditor } from './ibke.ts';
 import { MendEditor } from './mend.ts';
 import { PatchStack } from './patches.ts';
 import { tokenizeRequest } from './request.ts';
-import { EditorWeightsError, type EditTarget } from './types.ts';
+import {
+  logicalGradient,
+  tinyRandomTarget,
+  TOY_ARCHITECTURES,
+  type ToyArchitecture,
+} from './toy-model.testing.ts';
+import { EditorWeightsError } from './types.ts';
 
-const DIMS = GPT2_PRESETS.tiny;
 const REQUEST = { prompt: 'the cat sat on the', subject: 'the cat', target: ' dog' };
 
-async function setup(method: 'mend' | 'ibke', alphaInit: number) {
+async function setup(method: 'mend' | 'ibke', arch: ToyArchitecture, alphaInit: number) {
   const ctx = await testContext();
-  const ckpt = tinyCheckpoint(DIMS, 5);
-  const model = new Gpt2Model(ctx, DIMS, ckpt.weights, `${method}-editor-test`);
-  const target: EditTarget = { model, tokenizer: ckpt.tokenizer };
+  const target = tinyRandomTarget(ctx, arch);
+  const { model } = target;
   const config =
     method === 'mend'
-      ? defaultMendConfig(DIMS, { alphaInit })
-      : defaultIbkeConfig(DIMS, { alphaInit, dHidden: 16, dLatent: 8 });
-  const fresh = createHypernet(ctx, DIMS, config);
-  const files = serializeEditorFiles(await fresh.save(), DIMS);
+      ? defaultMendConfig(model, { alphaInit })
+      : defaultIbkeConfig(model, { alphaInit, dHidden: 16, dLatent: 8 });
+  const fresh = createHypernet(ctx, model, config);
+  const files = serializeEditorFiles(await fresh.save(), model);
   fresh.destroy();
   return { ctx, model, target, files };
 }
 
-describe.each(['mend', 'ibke'] as const)('%s editor', (method) => {
+const CASES = TOY_ARCHITECTURES.flatMap((arch) => (['mend', 'ibke'] as const).map((m) => [m, arch] as const));
+
+describe.each(CASES)('%s editor on a tiny %s', (method, arch) => {
   const load = method === 'mend' ? MendEditor.load : IbkeEditor.load;
 
   it('an untrained editor edits by −α·∂L/∂W, and a large enough step makes the target the argmax', async () => {
-    const { ctx, model, target, files } = await setup(method, 0.5);
+    const { model, target, files } = await setup(method, arch, 0.5);
     const editor = load(model, files);
     const patch = await editor.edit(target, REQUEST);
     expect(patch.method).toBe(method);
-    expect(patch.deltas.map((d) => d.param)).toEqual([
-      'h.0.mlp.c_fc.weight',
-      'h.0.mlp.c_proj.weight',
-      'h.1.mlp.c_fc.weight',
-      'h.1.mlp.c_proj.weight',
-    ]);
-    // The model's own gradient of the edit loss.
+    // The default edited layers: the MLP's layers of both blocks, by role.
+    const roles = arch === 'gpt2' ? ['mlp.in', 'mlp.down'] : ['mlp.gate', 'mlp.up', 'mlp.down'];
+    expect(patch.deltas.map((d) => `${d.block}.${d.role}`)).toEqual(
+      [0, 1].flatMap((b) => roles.map((r) => `${b}.${r}`)),
+    );
+    expect(patch.deltas.map((d) => d.param)).toEqual(
+      patch.deltas.map((d) => model.linear(d.block, d.role).param),
+    );
+    // The model's own gradient of the edit loss (in storage order: transposed for nn.Linear weights).
     const { prompt, target: tgt } = tokenizeRequest(target, REQUEST);
-    const batch = makeBatch([[...prompt, ...tgt]], DIMS.nPositions);
-    const grads = new Gpt2Parameters(ctx, DIMS, 'editor-test.grad');
+    const batch = makeBatch([[...prompt, ...tgt]], model.dims.nPositions);
+    const grads = model.createGradients('editor-test.grad');
     grads.zero();
     await model.run(batch, completionRows(batch, [prompt.length]), { backward: { grads } });
     for (const d of patch.deltas) {
       const dW = matmulRef(d.left, d.right, { M: d.nIn, N: d.nOut, K: d.rank, transA: true });
-      const g = await ctx.read(grads.get(d.param));
+      const g = await logicalGradient(model, grads, d.block, d.role);
       expectClose(
         d.param,
         dW,
@@ -86,7 +90,7 @@ describe.each(['mend', 'ibke'] as const)('%s editor', (method) => {
   });
 
   it('a batch edit concatenates the edits’ tokens; files round-trip exactly', async () => {
-    const { model, target, files } = await setup(method, 0.01);
+    const { model, target, files } = await setup(method, arch, 0.01);
     const a = load(model, files);
     const b = load(model, files);
     const other = { prompt: 'a bird is', subject: 'a bird', target: ' red' };
@@ -98,7 +102,7 @@ describe.each(['mend', 'ibke'] as const)('%s editor', (method) => {
     const r = one.deltas[0].rank;
     expectClose(
       'first edit rows',
-      two.deltas[0].left.subarray(0, r * DIMS.nEmbd),
+      two.deltas[0].left.subarray(0, r * model.dims.nEmbd),
       one.deltas[0].left,
       1e-6,
       1e-5,
@@ -113,7 +117,7 @@ describe.each(['mend', 'ibke'] as const)('%s editor', (method) => {
   });
 
   it('files that do not fit the model fail with EditorWeightsError and a sentence', async () => {
-    const { model, files } = await setup(method, 0.01);
+    const { model, files } = await setup(method, arch, 0.01);
     const cfg = JSON.parse(files.config);
     const bad =
       (config: string, weights = files.weights) =>
@@ -127,9 +131,14 @@ describe.each(['mend', 'ibke'] as const)('%s editor', (method) => {
     expect(bad(JSON.stringify({ ...cfg, config: { ...cfg.config, method: other } }))).toThrow(
       `describes a ${other} editor`,
     );
-    expect(
-      bad(JSON.stringify({ ...cfg, config: { ...cfg.config, editedParams: ['h.7.mlp.c_fc.weight'] } })),
-    ).toThrow(/does not exist in this model/);
+    expect(bad(JSON.stringify({ ...cfg, config: { ...cfg.config, editedLayers: ['7.mlp.down'] } }))).toThrow(
+      /does not fit this model/,
+    );
+    // An editor trained for another architecture is refused with a sentence naming both.
+    const foreign = arch === 'gpt2' ? 'qwen3' : 'gpt2';
+    expect(bad(JSON.stringify({ ...cfg, architecture: foreign }))).toThrow(
+      `trained for a ${foreign} model; the loaded model is ${arch}`,
+    );
     // A config whose sizes disagree with the tensors: the missing or resized tensor is named.
     const key = method === 'mend' ? 'rank' : 'dHidden';
     expect(bad(JSON.stringify({ ...cfg, config: { ...cfg.config, [key]: cfg.config[key] + 1 } }))).toThrow(

@@ -4,12 +4,12 @@
 // turns into per-token factors and a scale factor: ΔW = −α_m Σ_t c_t ũ_t δ̃_tᵀ. Editing uses z = μ.
 // The network and its files: src/editors/hyper/ (ibke-net.ts, files.ts).
 
-import type { Gpt2Model } from '../model/gpt2/model.ts';
+import type { LanguageModel } from '../model/language-model.ts';
 import { HypernetEditor, loadHypernet, type EditorFileContents } from './hyper/editor.ts';
 
 export class IbkeEditor extends HypernetEditor {
   /** Loads <modelDir>/editors/ibke/{config.json, editor.safetensors}; EditorWeightsError when they do not fit. */
-  static load(model: Gpt2Model, files: EditorFileContents): IbkeEditor {
+  static load(model: LanguageModel, files: EditorFileContents): IbkeEditor {
     return new IbkeEditor('ibke', model, loadHypernet('ibke', model, files));
   }
 }

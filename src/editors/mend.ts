@@ -2,12 +2,12 @@
 // edit's per-token gradient factors (u_t, δ_t) of each edited layer to new ones; ΔW = −α_m Σ_t ũ_t δ̃_tᵀ.
 // The network and its files: src/editors/hyper/ (mend-net.ts, files.ts).
 
-import type { Gpt2Model } from '../model/gpt2/model.ts';
+import type { LanguageModel } from '../model/language-model.ts';
 import { HypernetEditor, loadHypernet, type EditorFileContents } from './hyper/editor.ts';
 
 export class MendEditor extends HypernetEditor {
   /** Loads <modelDir>/editors/mend/{config.json, editor.safetensors}; EditorWeightsError when they do not fit. */
-  static load(model: Gpt2Model, files: EditorFileContents): MendEditor {
+  static load(model: LanguageModel, files: EditorFileContents): MendEditor {
     return new MendEditor('mend', model, loadHypernet('mend', model, files));
   }
 }

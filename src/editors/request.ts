@@ -1,8 +1,7 @@
 // Checks an edit request against a model before any editor runs: a bad request gets a sentence that says
 // what to change, and the model is never touched.
 
-import type { EditRequest } from '../engine/types.ts';
-import { EditRequestError, type EditTarget } from './types.ts';
+import { EditRequestError, type EditRequest, type EditTarget } from './types.ts';
 
 export const MAX_TARGET_TOKENS = 8;
 

@@ -1,22 +1,27 @@
 // ROME's key statistics (Meng et al. 2022, §3.1 and Appendix A: C = E[k kᵀ], "mom2"): the uncentred second
-// moment of the input of h.{l}.mlp.c_proj (the post-GELU activation, n = 4C) over a text sample, computed on the
+// moment of the input of block l's MLP down projection ('mlp.down': GPT-2's mlp.c_proj input, the post-GELU
+// activation, n = 4C; Llama/Qwen's down_proj input, n = intermediate_size) over a text sample, computed on the
 // GPU (KᵀK accumulated batch by batch with the matmul kernel), stored as a safetensors file next to the model,
 // and checked against the model on load. No Node APIs here: the browser loads the same file from bytes.
 //
 // File: rome-cov-l{l}.safetensors, tensor "cov" (n, n) F32 = (1/tokens)·Σ_t k_t k_tᵀ, metadata
 // {format: "editscope-rome-cov", layer, tokens, weights_hash}. weights_hash fingerprints every weight the keys
-// at layer l depend on (embeddings, blocks < l, and block l up to c_fc): a file made for other weights is refused.
+// at layer l depend on (LanguageModel.inputParameters: embeddings, blocks < l, and block l up to the MLP's
+// input layers): a file made for other weights is refused.
 
 import { gatherRows } from '../gpu/kernels/gather.ts';
 import { matmul } from '../gpu/kernels/matmul.ts';
-import { lastTokenRows, makeBatch } from '../model/gpt2/batch.ts';
-import type { Gpt2Model } from '../model/gpt2/model.ts';
+import { lastTokenRows, makeBatch } from '../model/batch.ts';
+import type { LanguageModel, LinearRole } from '../model/language-model.ts';
 import { parseSafetensors, serializeSafetensors, tensorToFloat32 } from '../model/safetensors.ts';
 import { EditorWeightsError } from './types.ts';
 
+/** The layer whose input ROME's keys are. */
+export const ROME_ROLE: LinearRole = 'mlp.down';
+
 export interface KeyCovariance {
   layer: number;
-  /** Key width (4C). */
+  /** Key width (the MLP width: 4C for GPT-2). */
   n: number;
   /** Token positions averaged over. */
   tokens: number;
@@ -33,21 +38,22 @@ export function covarianceFileName(layer: number): string {
   return `rome-cov-l${layer}.safetensors`;
 }
 
-/** The parameters whose values determine the keys (c_proj inputs) at `layer`, in a fixed order. */
-export function keyParameterNames(layer: number): string[] {
-  const names = ['wte.weight', 'wpe.weight'];
-  const block = (l: string, parts: string[]) => parts.flatMap((p) => [`${l}.${p}.weight`, `${l}.${p}.bias`]);
-  for (let l = 0; l < layer; l++)
-    names.push(...block(`h.${l}`, ['ln_1', 'attn.c_attn', 'attn.c_proj', 'ln_2', 'mlp.c_fc', 'mlp.c_proj']));
-  names.push(...block(`h.${layer}`, ['ln_1', 'attn.c_attn', 'attn.c_proj', 'ln_2', 'mlp.c_fc']));
-  return names;
+/**
+ * The parameters whose values determine the keys (mlp.down inputs) at `layer`, in a fixed order: the model's
+ * own answer when it has one, else every linear weight up to the key (a weaker fingerprint without the norms).
+ */
+export function keyParameterNames(model: LanguageModel, layer: number): string[] {
+  if (model.inputParameters) return model.inputParameters(layer, ROME_ROLE);
+  return model.linears
+    .filter((s) => s.block < layer || (s.block === layer && s.role !== ROME_ROLE))
+    .map((s) => s.param);
 }
 
 /**
  * A 64-bit fingerprint (two 32-bit multiply-xorshift lanes, hex) of those weights as they are on the GPU now.
  * A change detector, not a cryptographic hash: compute it before any edit is applied.
  */
-export async function keyWeightsHash(model: Gpt2Model, layer: number): Promise<string> {
+export async function keyWeightsHash(model: LanguageModel, layer: number): Promise<string> {
   let h1 = 0x811c9dc5;
   let h2 = 0x9e3779b9;
   const mix = (w: number) => {
@@ -55,10 +61,9 @@ export async function keyWeightsHash(model: Gpt2Model, layer: number): Promise<s
     h2 = Math.imul((h2 ^ w) + ((h2 << 5) | 0), 0x85ebca6b);
     h2 ^= h2 >>> 13;
   };
-  for (const name of keyParameterNames(layer)) {
+  for (const name of keyParameterNames(model, layer)) {
     for (const c of name) mix(c.charCodeAt(0));
-    const t = model.params.tensors.get(name)!;
-    const words = new Uint32Array((await model.ctx.read(t.buffer, 0, t.size * 4)).buffer);
+    const words = new Uint32Array((await model.readParameter(name)).buffer);
     mix(words.length);
     for (let i = 0; i < words.length; i++) mix(words[i]);
   }
@@ -71,13 +76,13 @@ export async function keyWeightsHash(model: Gpt2Model, layer: number): Promise<s
  * at 0 as in training). Padding positions are left out: only real rows are gathered before KᵀK.
  */
 export async function computeKeyCovariance(
-  model: Gpt2Model,
+  model: LanguageModel,
   sequences: number[][],
   layer: number,
   onProgress?: (tokens: number, total: number) => void,
 ): Promise<KeyCovariance> {
   const { ctx, dims } = model;
-  const n = 4 * dims.nEmbd;
+  const n = model.linear(layer, ROME_ROLE).nIn;
   const seqs = sequences.filter((s) => s.length > 0);
   const total = seqs.reduce((s, q) => s + q.length, 0);
   if (total === 0) throw new RangeError('The covariance sample holds no tokens: give some text.');
@@ -102,8 +107,8 @@ export async function computeKeyCovariance(
       });
       ctx.write(rowIdx, Uint32Array.from(real));
       await model.run(batch, lastTokenRows(batch), {
-        hook: (c, { layer: l, linear, x }) => {
-          if (l !== layer || linear !== 'mlp.c_proj') return;
+        hook: (c, { block, role, x }) => {
+          if (block !== layer || role !== ROME_ROLE) return;
           gatherRows(c, { inp: x, idx: rowIdx, out: keys, R: real.length, C: n });
           // Σ k kᵀ (n, n) += Kᵀ (n, R) · K (R, n)
           matmul(c, {

@@ -1,5 +1,6 @@
 // ROME (Meng et al., "Locating and Editing Factual Associations in GPT", NeurIPS 2022): a rank-one change of
-// W = h.{l*}.mlp.c_proj.weight (4C, C) that maps the subject's key k* to a new value v*. Spec: method.md, "ROME".
+// W = block l*'s MLP down projection (role 'mlp.down': GPT-2 c_proj, Llama/Qwen down_proj; logical (n, C),
+// n = MLP width) that maps the subject's key k* to a new value v*. Spec: method.md, "ROME".
 //
 // 1. Contexts: the bare prompt and ~10 "<prefix>. <prompt>" variants; the prefixes are ~5-token texts the model
 //    itself samples after <|endoftext|> (ROME's generated context templates), made once per editor and model.
@@ -24,19 +25,27 @@
 
 import { gatherRows, scatterAddRows } from '../gpu/kernels/gather.ts';
 import { softTargetBackward } from '../gpu/kernels/soft-targets.ts';
-import type { EditRequest, MethodSettings } from '../engine/types.ts';
-import { completionRows, lastTokenRows, makeBatch, type HeadRow } from '../model/gpt2/batch.ts';
-import type { LinearHook } from '../model/gpt2/forward.ts';
+import { completionRows, lastTokenRows, makeBatch, type HeadRow } from '../model/batch.ts';
+import type { LinearHook } from '../model/language-model.ts';
 import { tokenizeRequest, type TokenizedRequest } from './request.ts';
 import {
   covarianceFileName,
   keyWeightsHash,
   parseKeyCovariance,
+  ROME_ROLE,
   type KeyCovariance,
 } from './rome-covariance.ts';
 import { choleskyWithRidge, norm, rankOneUpdate, VectorAdam, type Cholesky } from './rome-math.ts';
 import { checkLayer, checkNumber, middleLayer } from './settings.ts';
-import { EditorWeightsError, EditRequestError, type Editor, type EditTarget, type Patch } from './types.ts';
+import {
+  EditorWeightsError,
+  EditRequestError,
+  type EditRequest,
+  type Editor,
+  type EditTarget,
+  type MethodSettings,
+  type Patch,
+} from './types.ts';
 
 export const ROME_DEFAULTS = {
   /** Fixed context prefixes; null: sample `contexts` of them from the model after <|endoftext|>. */
@@ -83,9 +92,9 @@ export class RomeEditor implements Editor {
       throw new EditRequestError(
         `ROME edits layer ${l}, where its key covariance was computed; compute one for layer ${settings.layer} to edit there.`,
       );
-    if (this.covariance.n !== 4 * dims.nEmbd || l >= dims.nLayer)
+    if (l >= dims.nLayer || this.covariance.n !== model.linear(l, ROME_ROLE).nIn)
       throw new EditorWeightsError(
-        `The ROME covariance (${this.covariance.n} wide, layer ${l}) does not fit this model (${4 * dims.nEmbd} wide, ${dims.nLayer} layers).`,
+        `The ROME covariance (${this.covariance.n} wide, layer ${l}) does not fit this model (${dims.nLayer} layers, MLP ${dims.nInner} wide).`,
       );
     const steps = checkNumber('ROME steps', settings.steps, this.options.steps, 1, 500, true);
     const lr = checkNumber('The ROME learning rate', settings.lr, this.options.lr, 1e-5, 10);
@@ -96,15 +105,18 @@ export class RomeEditor implements Editor {
     const { delta, nll, updates } = await this.optimiseDelta(target, contexts, klReq, value, steps, lr);
     const vStar = value.map((v, j) => v + delta[j]);
     const update = rankOneUpdate(this.factor(), key, vStar, value);
+    const spec = model.linear(l, ROME_ROLE);
     return {
       id: `rome${++patchCounter}`,
       method: 'rome',
       request,
       deltas: [
         {
-          param: `h.${l}.mlp.c_proj.weight`,
-          nIn: 4 * dims.nEmbd,
-          nOut: dims.nEmbd,
+          block: l,
+          role: ROME_ROLE,
+          param: spec.param,
+          nIn: spec.nIn,
+          nOut: spec.nOut,
           rank: 1,
           left: update.left,
           right: update.right,
@@ -158,13 +170,13 @@ export class RomeEditor implements Editor {
     return texts;
   }
 
-  /** k* (4C) and v_init (C): means over the contexts at the subject's last token, read through a hook. */
+  /** k* (n) and v_init (C): means over the contexts at the subject's last token, read through a hook. */
   private async keyAndValue(
     { model }: EditTarget,
     contexts: TokenizedRequest[],
   ): Promise<{ key: Float64Array; value: Float64Array }> {
     const { ctx, dims } = model;
-    const C = dims.nEmbd;
+    const { nIn: n, nOut: C } = model.linear(this.layer, ROME_ROLE);
     const P = contexts.length;
     const batch = makeBatch(
       contexts.map((c) => c.prompt),
@@ -174,13 +186,13 @@ export class RomeEditor implements Editor {
       'rome.keyRows',
       Uint32Array.from(contexts, (c, b) => b * batch.T + this.keyPosition(c)),
     );
-    const keys = ctx.buffer('rome.keys', P * 4 * C * 4); // (P, 4C)
+    const keys = ctx.buffer('rome.keys', P * n * 4); // (P, n)
     const values = ctx.buffer('rome.values', P * C * 4); // (P, C)
     try {
       await model.run(batch, lastTokenRows(batch), {
-        hook: (c, { layer, linear, x, y }) => {
-          if (layer !== this.layer || linear !== 'mlp.c_proj') return;
-          gatherRows(c, { inp: x, idx, out: keys, R: P, C: 4 * C });
+        hook: (c, { block, role, x, y }) => {
+          if (block !== this.layer || role !== ROME_ROLE) return;
+          gatherRows(c, { inp: x, idx, out: keys, R: P, C: n });
           gatherRows(c, { inp: y, idx, out: values, R: P, C });
         },
       });
@@ -220,8 +232,8 @@ export class RomeEditor implements Editor {
     const klRow = ctx.upload('rome.klRow', Uint32Array.of(klHeadRow));
     const klWeight = ctx.upload('rome.klWeight', Float32Array.of(o.klWeight));
     const q = ctx.buffer('rome.pPre', V * 4); // (1, V)
-    const addDelta: LinearHook = (c, { layer, linear, y }) => {
-      if (layer === this.layer && linear === 'mlp.c_proj')
+    const addDelta: LinearHook = (c, { block, role, y }) => {
+      if (block === this.layer && role === ROME_ROLE)
         scatterAddRows(c, { dout: deltaRows, idx, dinp: y, R: S, C });
     };
     const delta = new Float64Array(C);
@@ -243,8 +255,8 @@ export class RomeEditor implements Editor {
             stopAfterMlp: true,
             onHeadGradient: ({ dlogits, probs }) =>
               softTargetBackward(ctx, { rows: klRow, weights: klWeight, q, probs, dlogits, K: 1, V }),
-            onLinear: (l, linear, _u, dy) => {
-              if (l === this.layer && linear === 'mlp.c_proj')
+            onLinear: (l, role, _u, dy) => {
+              if (l === this.layer && role === ROME_ROLE)
                 gatherRows(ctx, { inp: dy, idx, out: gradRows, R: S, C });
             },
           },
@@ -281,7 +293,7 @@ export async function loadRomeEditor(
   if (!bytes) return null;
   const cov = parseKeyCovariance(bytes, name, {
     layer,
-    n: 4 * target.model.dims.nEmbd,
+    n: target.model.linear(layer, ROME_ROLE).nIn,
     weightsHash: await keyWeightsHash(target.model, layer),
   });
   return new RomeEditor(cov);

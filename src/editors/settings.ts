@@ -1,14 +1,14 @@
 // Checks of the per-method settings a user can type (FT-L, ROME): a bad value gets a sentence, never a NaN edit.
 
-import type { Gpt2Dims } from '../model/gpt2/dims.ts';
+import type { ModelDims } from '../model/language-model.ts';
 import { EditRequestError } from './types.ts';
 
 /** The middle block, (L − 1) / 2 rounded down: FT-L's and ROME's default for small models (method.md). */
-export function middleLayer(dims: Gpt2Dims): number {
+export function middleLayer(dims: ModelDims): number {
   return Math.floor((dims.nLayer - 1) / 2);
 }
 
-export function checkLayer(dims: Gpt2Dims, layer: number | undefined, fallback: number): number {
+export function checkLayer(dims: ModelDims, layer: number | undefined, fallback: number): number {
   const l = layer ?? fallback;
   if (!Number.isInteger(l) || l < 0 || l >= dims.nLayer)
     throw new EditRequestError(`The layer must be a whole number from 0 to ${dims.nLayer - 1}; got ${l}.`);

@@ -1,12 +1,18 @@
-// For the editors' GPU tests: a toy "fact world" GPT-2 trained in a few seconds on a handful of facts with the
+// For the editors' GPU tests: a toy "fact world" model trained in a few seconds on a handful of facts with the
 // engine's own trainer, so edits are tested on a model that actually knows something (not random weights).
+// Two architectures behind the one model interface: a GPT-2 and a Qwen3 (RMSNorm, RoPE, grouped-query
+// attention with 2 query heads sharing 1 key/value head, q/k norms, SwiGLU), both 2 blocks of width 32 with an
+// MLP of 128 (so the down projection is 128 → 32 in both). Editor tests run over TOY_ARCHITECTURES.
 
 import type { GpuContext } from '../gpu/context.ts';
 import type { Gpt2Dims } from '../model/gpt2/dims.ts';
 import { randomGpt2Init } from '../model/gpt2/init.ts';
 import { Gpt2Model } from '../model/gpt2/model.ts';
-import { Gpt2Trainer } from '../model/gpt2/training.ts';
-import { tinyTokenizerJson } from '../model/testing.ts';
+import type { LanguageModel, LinearRole, ParameterGradients } from '../model/language-model.ts';
+import type { LlamaDims } from '../model/llama/dims.ts';
+import { randomLlamaInit } from '../model/llama/init.ts';
+import { LlamaModel } from '../model/llama/model.ts';
+import { randomGpt2Weights, tinyTokenizerJson } from '../model/testing.ts';
 import { TextTokenizer } from '../model/tokenizer.ts';
 import type { EditTarget } from './types.ts';
 
@@ -18,6 +24,49 @@ export const TOY_DIMS: Gpt2Dims = {
   vocabSize: 64,
   eps: 1e-5,
 };
+
+export const TOY_QWEN3_DIMS: LlamaDims = {
+  architecture: 'qwen3',
+  nLayer: 2,
+  nEmbd: 32,
+  nPositions: 32,
+  vocabSize: 64,
+  nHead: 2,
+  nKvHead: 1,
+  headDim: 16,
+  nInner: 128,
+  eps: 1e-6,
+  ropeTheta: 10000,
+  tiedEmbeddings: true,
+  attentionBias: 'none',
+  qkNorm: true,
+};
+
+export type ToyArchitecture = 'gpt2' | 'qwen3';
+export const TOY_ARCHITECTURES: readonly ToyArchitecture[] = ['gpt2', 'qwen3'];
+
+const TINY_GPT2: Gpt2Dims = { nLayer: 2, nHead: 2, nEmbd: 16, nPositions: 32, vocabSize: 64, eps: 1e-5 };
+const TINY_QWEN3: LlamaDims = { ...TOY_QWEN3_DIMS, nEmbd: 16, headDim: 8, nInner: 64 };
+
+/**
+ * A random 16-wide model of either architecture with a tokenizer (no training: for tests that check an editor's
+ * arithmetic, not its success). Weights are larger than an initialisation so gradients are not tiny.
+ */
+export function tinyRandomTarget(ctx: GpuContext, arch: ToyArchitecture, seed = 5): EditTarget {
+  const tokenizer = TextTokenizer.fromJson(tinyTokenizerJson(64), 'tiny tokenizer.json', 64);
+  const model =
+    arch === 'gpt2'
+      ? new Gpt2Model(ctx, TINY_GPT2, randomGpt2Weights(TINY_GPT2, seed), 'tiny-gpt2')
+      : new LlamaModel(ctx, TINY_QWEN3, randomLlamaInit(TINY_QWEN3, seed, 0.3), 'tiny-qwen3');
+  return { model, tokenizer };
+}
+
+/** An untrained toy of either architecture (seeded). */
+export function toyModel(ctx: GpuContext, arch: ToyArchitecture, seed = 7): LanguageModel {
+  return arch === 'gpt2'
+    ? new Gpt2Model(ctx, TOY_DIMS, randomGpt2Init(TOY_DIMS, seed), 'toy')
+    : new LlamaModel(ctx, TOY_QWEN3_DIMS, randomLlamaInit(TOY_QWEN3_DIMS, seed), 'toy-qwen3');
+}
 
 /**
  * [prompt, subject, answer]. Answers are one token each (Ġ+letter) so the toy learns them fast; each subject
@@ -35,10 +84,14 @@ export const TOY_FACTS: [string, string, string][] = [
 ];
 
 /** Trains the toy (fixed seed, full batch, AdamW) until every fact's answer is the argmax; ~150 steps. */
-export async function trainToyModel(ctx: GpuContext, steps = 150): Promise<EditTarget> {
+export async function trainToyModel(
+  ctx: GpuContext,
+  arch: ToyArchitecture = 'gpt2',
+  steps = 150,
+): Promise<EditTarget> {
   const tokenizer = TextTokenizer.fromJson(tinyTokenizerJson(TOY_DIMS.vocabSize), 'toy', TOY_DIMS.vocabSize);
-  const model = new Gpt2Model(ctx, TOY_DIMS, randomGpt2Init(TOY_DIMS, 7), 'toy');
-  const trainer = new Gpt2Trainer(model);
+  const model = toyModel(ctx, arch);
+  const trainer = model.createTrainer();
   const prompts = TOY_FACTS.map(([p]) => tokenizer.encode(p));
   // Each fact ends with <|endoftext|>, as `editscope train-model` writes them (ROME samples its contexts after it).
   const eos = tokenizer.eosId!;
@@ -57,4 +110,19 @@ export async function argmaxNext({ model, tokenizer }: EditTarget, prompts: stri
     1,
   );
   return top.map((t) => t[0].id);
+}
+
+/** A linear's weight gradient in logical (nIn, nOut) layout, whatever the storage order. */
+export async function logicalGradient(
+  model: LanguageModel,
+  grads: ParameterGradients,
+  block: number,
+  role: LinearRole,
+): Promise<Float32Array> {
+  const { param, nIn, nOut, order } = model.linear(block, role);
+  const stored = await model.ctx.read(grads.get(param), 0, nIn * nOut * 4);
+  if (order === 'in_out') return stored;
+  const out = new Float32Array(nIn * nOut);
+  for (let i = 0; i < nIn; i++) for (let j = 0; j < nOut; j++) out[i * nOut + j] = stored[j * nIn + i];
+  return out;
 }

@@ -1,23 +1,50 @@
 // One interface for every editing method (FT-L, ROME, MEND, IBKE): an editor turns an edit request into a
-// Patch: the weight changes as factors, enough to apply it, revert it and export it.
+// Patch: the weight changes as factors, enough to apply it (as a side-car), revert it and export it.
 
-import type { EditRequest, MethodName, MethodSettings } from '../engine/types.ts';
-import type { Gpt2Model } from '../model/gpt2/model.ts';
+import type { LanguageModel, LinearRole } from '../model/language-model.ts';
 import type { TextTokenizer } from '../model/tokenizer.ts';
 
+// Request types: what a user asks an editor for. Plain data (they cross the worker boundary and appear in CLI
+// JSON); the engine re-exports them.
+
+export type MethodName = 'ibke' | 'mend' | 'rome' | 'ft';
+
+/** One edit the user asked for. `subject` must occur in `prompt`; `target` usually starts with a space. */
+export interface EditRequest {
+  prompt: string;
+  subject: string;
+  target: string;
+}
+
+/** Per-method settings; every field optional, engine defaults documented in src/editors. */
+export interface MethodSettings {
+  /** FT-L: Adam steps, learning rate, L-infinity radius, layer. */
+  steps?: number;
+  lr?: number;
+  epsilon?: number;
+  layer?: number;
+  /** MEND / IBKE: multiplier on the learned step size. */
+  stepScale?: number;
+}
+
 /**
- * A change to one weight matrix W (nIn, nOut) (Conv1D layout, y = x W + b):
- * ΔW = leftᵀ · right with left (rank, nIn) and right (rank, nOut), i.e. Σ_r left_r ⊗ right_r.
- * MEND/IBKE produce rank = number of tokens; ROME rank 1; FT-L stores its dense ΔW as rank = nIn with
- * left = I (so every patch has the same form and the same apply/revert code).
+ * A change to one linear layer, (block, role), in logical layout W (nIn, nOut), y = x·W (whatever the weight's
+ * storage order): ΔW = leftᵀ · right with left (rank, nIn) and right (rank, nOut), i.e. Σ_r left_r ⊗ right_r.
+ * MEND/IBKE produce rank = number of tokens; ROME rank 1. FT-L's ΔW is dense: it also comes as `dense`
+ * (nIn, nOut), which PatchStack applies as a dense side-car term, and left/right hold its exact factorisation
+ * (rank = min(nIn, nOut), identity on the short side) for code that reads factors (update sizes).
  */
 export interface WeightDelta {
+  block: number;
+  role: LinearRole;
+  /** The weight's name in the model's checkpoint (display, per-matrix norms). */
   param: string;
   nIn: number;
   nOut: number;
   rank: number;
   left: Float32Array;
   right: Float32Array;
+  dense?: Float32Array;
 }
 
 export interface Patch {
@@ -31,7 +58,7 @@ export interface Patch {
 
 /** What an editor works with: the model (on the GPU) and its tokenizer. */
 export interface EditTarget {
-  model: Gpt2Model;
+  model: LanguageModel;
   tokenizer: TextTokenizer;
 }
 

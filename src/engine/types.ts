@@ -1,6 +1,9 @@
 // Plain-data types that cross the worker boundary and appear in CLI JSON. No GPU objects here.
 
-export type MethodName = 'ibke' | 'mend' | 'rome' | 'ft';
+import type { EditRequest, MethodName } from '../editors/types.ts';
+
+// The request types live with the editors (src/editors/types.ts); re-exported for the worker and the app.
+export type { EditRequest, MethodName, MethodSettings } from '../editors/types.ts';
 
 export interface TokenProb {
   token: string;
@@ -32,24 +35,6 @@ export interface ModelInfo {
   gpuWeightBytes?: number;
   /** Size of the weight files as downloaded or read (all shards together). */
   fileBytes?: number;
-}
-
-/** One edit the user asked for. `subject` must occur in `prompt`; `target` usually starts with a space. */
-export interface EditRequest {
-  prompt: string;
-  subject: string;
-  target: string;
-}
-
-/** Per-method settings; every field optional, engine defaults documented in src/editors. */
-export interface MethodSettings {
-  /** FT-L: Adam steps, learning rate, L-infinity radius, layer. */
-  steps?: number;
-  lr?: number;
-  epsilon?: number;
-  layer?: number;
-  /** MEND / IBKE: multiplier on the learned step size. */
-  stepScale?: number;
 }
 
 export interface ProbeReading {

@@ -266,6 +266,9 @@ export interface ModelTrainer {
   destroy(): void;
 }
 
+/** What of a model its shape alone gives (no GPU): hypernetworks size themselves from it. */
+export type ModelShape = Pick<LanguageModel, 'architecture' | 'dims' | 'linears' | 'linear'>;
+
 export interface LanguageModel {
   readonly architecture: Architecture;
   readonly ctx: GpuContext;
@@ -294,6 +297,11 @@ export interface LanguageModel {
   createGradients(label: string): ParameterGradients;
   /** An AdamW trainer over every parameter (f32 models only). */
   createTrainer(): ModelTrainer;
+  /**
+   * The parameters (checkpoint names, fixed order) whose values determine the INPUT of (block, role): embeddings,
+   * every earlier block, and the layers before it in its own block. ROME fingerprints its key statistics with it.
+   */
+  inputParameters?(block: number, role: LinearRole): string[];
   /** Reads back one parameter in its checkpoint name and shape as f32 (hashing, tests). */
   readParameter(param: string): Promise<Float32Array>;
   /**

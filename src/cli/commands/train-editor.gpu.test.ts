@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { readEditorFiles } from '../../editors/hyper/files.ts';
+import { gpt2Shape } from '../../model/gpt2/dims.ts';
 import { writeCheckpointDir } from '../../model/checkpoint-node.ts';
 import { GPT2_PRESETS } from '../../model/config.ts';
 import { tinyCheckpoint } from '../../model/testing.ts';
@@ -56,9 +57,13 @@ it('trains, writes editor files and a curve, resumes, and rejects changed option
   const v = config.validation.scores;
   for (const k of ['reliability', 'generality', 'locality']) expect(v[k]).toBeGreaterThanOrEqual(0);
   expect(v.edits).toBe(2);
-  const read = readEditorFiles('ibke', configText, await readFile(join(out, 'editor.safetensors')), {
-    ...GPT2_PRESETS.tiny,
-  });
+  const read = readEditorFiles(
+    'ibke',
+    configText,
+    await readFile(join(out, 'editor.safetensors')),
+    gpt2Shape(GPT2_PRESETS.tiny),
+  );
+  expect(config.architecture).toBe('gpt2');
   expect(read.config.method).toBe('ibke');
   expect(read.weights.get('norm.count')![0]).toBeGreaterThan(0);
 

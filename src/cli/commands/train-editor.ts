@@ -82,7 +82,7 @@ export async function trainEditor(argv: string[]): Promise<void> {
     (values.state as string | undefined) ?? join('.cache', 'train-editor', `${method}-${basename(out)}`),
   );
   const resumed = await loadState(stateDir, settings);
-  const net = createHypernet(model.ctx, model.dims, settings.hypernet, resumed?.weights);
+  const net = createHypernet(model.ctx, model, settings.hypernet, resumed?.weights);
   const trainer = new EditorTrainer(
     model,
     net,
@@ -101,7 +101,7 @@ export async function trainEditor(argv: string[]): Promise<void> {
   const validator = val.length > 0 ? new EditorValidator(model, net, trainer.capture, trainer.swap) : null;
   const params = net.params.reduce((n, p) => n + p.size, 0);
   log(
-    `${method}: ${train.length} training edits, ${val.length} validation edits; model ${dir} (${model.dims.nLayer} layers, ${model.dims.nEmbd} wide); editor ${params} parameters on ${net.editedParams.length} weights; adapter ${model.ctx.adapter.description || model.ctx.adapter.vendor}`,
+    `${method}: ${train.length} training edits, ${val.length} validation edits; model ${dir} (${model.dims.nLayer} layers, ${model.dims.nEmbd} wide); editor ${params} parameters on ${net.editedLayers.length} weights; adapter ${model.ctx.adapter.description || model.ctx.adapter.vendor}`,
   );
 
   let stop = false;
@@ -196,11 +196,11 @@ function buildSettings(
     values['alpha-init'] === undefined ? {} : { alphaInit: floatOption(values, 'alpha-init', 0, 1e-8, 10) };
   const hypernet =
     method === 'mend'
-      ? defaultMendConfig(dims, {
+      ? defaultMendConfig(model, {
           ...alpha,
           ...(values.rank ? { rank: intOption(values, 'rank', 16, 1, 4096) } : {}),
         })
-      : defaultIbkeConfig(dims, {
+      : defaultIbkeConfig(model, {
           ...alpha,
           latentLength: intOption(values, 'lm', 4, 1, 64),
           useIb: !noIb,
@@ -315,7 +315,7 @@ async function writeEditor(
   seconds: number,
 ): Promise<void> {
   await mkdir(out, { recursive: true });
-  const files = serializeEditorFiles(await net.save(), model.dims);
+  const files = serializeEditorFiles(await net.save(), model);
   const config = JSON.parse(files.config) as Record<string, unknown>;
   config.training = { ...settings, seconds: Math.round(seconds) };
   config.validation = history.at(-1) ?? null;

@@ -18,13 +18,14 @@ import type {
   GradientTokens,
   HypernetConfig,
   HypernetParam,
-  ModelDims,
+  BackboneShape,
   SavedHypernet,
 } from './types.ts';
 
 export interface EditedLayer {
   index: number;
-  param: string;
+  /** The layer key '{block}.{role}' (layers.ts); tensor names embed it. */
+  key: string;
   nIn: number;
   nOut: number;
   /** nIn + nOut: the width of a gradient token z = [ū; δ̄]. */
@@ -47,30 +48,30 @@ export abstract class HypernetBase {
 
   protected constructor(
     protected readonly ctx: GpuContext,
-    readonly dims: ModelDims,
+    readonly backbone: BackboneShape,
     readonly config: HypernetConfig,
     weights: Map<string, Float32Array> | undefined,
   ) {
     const label = config.method;
     this.ws = new Workspace(ctx, label);
     this.paramSet = new ParamSet(ctx, label, weights, 1);
-    this.layers = config.editedParams.map((param, index) => {
-      const { nIn, nOut } = editedShape(dims, param);
+    this.layers = config.editedLayers.map((key, index) => {
+      const { nIn, nOut } = editedShape(backbone, key);
       const stat = (part: 'u' | 'delta', C: number) => {
-        const name = `norm.${param}.${part}`;
+        const name = `norm.${key}.${part}`;
         const data = weights ? weights.get(name) : new Float32Array(2 * C);
         if (!data || data.length !== 2 * C) throw new MissingTensorError(name, 2 * C, data?.length ?? null);
         return ctx.upload(`${label}.${name}`, data);
       };
       return {
         index,
-        param,
+        key,
         nIn,
         nOut,
         D: nIn + nOut,
         group: `${nIn}x${nOut}`,
         stats: { u: stat('u', nIn), delta: stat('delta', nOut) },
-        out: { param, nIn, nOut, rank: 0, left: ctx.empty, right: ctx.empty },
+        out: { key, nIn, nOut, rank: 0, left: ctx.empty, right: ctx.empty },
       };
     });
     if (weights) {
@@ -90,8 +91,8 @@ export abstract class HypernetBase {
     return this.paramSet.list;
   }
 
-  get editedParams(): readonly string[] {
-    return this.config.editedParams;
+  get editedLayers(): readonly string[] {
+    return this.config.editedLayers;
   }
 
   zeroGrad(): void {
@@ -116,10 +117,10 @@ export abstract class HypernetBase {
 
   /** Checks the tokens against the edited layers; returns the per-layer token count. */
   protected checkTokens(tokens: GradientTokens): number {
-    const got = tokens.layers.map((l) => l.param).join(', ');
-    if (got !== this.editedParams.join(', '))
+    const got = tokens.layers.map((l) => l.key).join(', ');
+    if (got !== this.editedLayers.join(', '))
       throw new Error(
-        `Gradient tokens for [${got}] given to an editor of [${this.editedParams.join(', ')}].`,
+        `Gradient tokens for [${got}] given to an editor of [${this.editedLayers.join(', ')}].`,
       );
     const N = tokens.layers[0]?.tokens ?? 0;
     const sum = tokens.editTokens.reduce((a, b) => a + b, 0);
@@ -165,7 +166,7 @@ export abstract class HypernetBase {
       sign: 1,
       out: right,
     });
-    l.out = { param: l.param, nIn: l.nIn, nOut: l.nOut, rank: N, left, right };
+    l.out = { key: l.key, nIn: l.nIn, nOut: l.nOut, rank: N, left, right };
     return l.out;
   }
 
@@ -215,8 +216,8 @@ export abstract class HypernetBase {
   /** The dFactors entry of each edited layer, in layer order. */
   protected orderGradients(dFactors: FactorGradient[]): FactorGradient[] {
     return this.layers.map((l) => {
-      const d = dFactors.find((f) => f.param === l.param);
-      if (!d) throw new Error(`backward: no factor gradient for ${l.param}.`);
+      const d = dFactors.find((f) => f.key === l.key);
+      if (!d) throw new Error(`backward: no factor gradient for ${l.key}.`);
       return d;
     });
   }
@@ -227,12 +228,12 @@ export abstract class HypernetBase {
       tensors.push({ name: p.name, shape: p.shape, data: await this.ctx.read(p.buffer, 0, p.size * 4) });
     for (const l of this.layers) {
       tensors.push({
-        name: `norm.${l.param}.u`,
+        name: `norm.${l.key}.u`,
         shape: [2, l.nIn],
         data: await this.ctx.read(l.stats.u, 0, 8 * l.nIn),
       });
       tensors.push({
-        name: `norm.${l.param}.delta`,
+        name: `norm.${l.key}.delta`,
         shape: [2, l.nOut],
         data: await this.ctx.read(l.stats.delta, 0, 8 * l.nOut),
       });

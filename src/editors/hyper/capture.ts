@@ -5,10 +5,9 @@
 // any batch size). Kept positions: 0 .. len − 2 of each sequence (the last token predicts nothing, so its δ is
 // 0 in every layer); padding rows are never copied.
 
-import { completionRows, makeBatch } from '../../model/gpt2/batch.ts';
-import type { LinearName } from '../../model/gpt2/dims.ts';
-import type { Gpt2Model } from '../../model/gpt2/model.ts';
-import { editedShape, type EditedWeight } from './layers.ts';
+import { completionRows, makeBatch } from '../../model/batch.ts';
+import { isMlpRole, type LanguageModel, type LinearRole } from '../../model/language-model.ts';
+import { editedShape, layerKey, type EditedWeight } from './layers.ts';
 import type { GradientLayer, GradientTokens } from './types.ts';
 import { Workspace } from './workspace.ts';
 
@@ -24,14 +23,14 @@ export interface CapturedTokens extends GradientTokens {
 
 export class GradientCapture {
   private readonly ws: Workspace;
-  private readonly weights: (EditedWeight & { param: string })[];
+  private readonly weights: EditedWeight[];
 
   constructor(
-    private readonly model: Gpt2Model,
-    readonly editedParams: readonly string[],
+    private readonly model: LanguageModel,
+    readonly editedLayers: readonly string[],
   ) {
     this.ws = new Workspace(model.ctx, 'capture');
-    this.weights = editedParams.map((param) => ({ param, ...editedShape(model.dims, param) }));
+    this.weights = editedLayers.map((key) => editedShape(model, key));
   }
 
   /** Runs the model on each prompt ⊕ target and copies u, δ of the edited layers (edit-major rows). */
@@ -49,7 +48,7 @@ export class GradientCapture {
     const editTokens = batch.lengths.map((len) => len - 1);
     const N = editTokens.reduce((a, b) => a + b, 0);
     const layers: GradientLayer[] = this.weights.map((w, i) => ({
-      param: w.param,
+      key: w.key,
       nIn: w.nIn,
       nOut: w.nOut,
       tokens: N,
@@ -57,9 +56,9 @@ export class GradientCapture {
       delta: this.ws.get(`delta.${i}`, N * w.nOut),
     }));
     const byLinear = new Map<string, GradientLayer>();
-    this.weights.forEach((w, i) => byLinear.set(`${w.layer}.${w.linear}`, layers[i]));
-    const onLinear = (layer: number, linear: LinearName, u: GPUBuffer, delta: GPUBuffer) => {
-      const g = byLinear.get(`${layer}.${linear}`);
+    this.weights.forEach((w, i) => byLinear.set(w.key, layers[i]));
+    const onLinear = (block: number, role: LinearRole, u: GPUBuffer, delta: GPUBuffer) => {
+      const g = byLinear.get(layerKey(block, role));
       if (!g) return;
       // Compact each sequence's kept rows; the model's buffers are reused later in the pass, so copy now.
       let at = 0;
@@ -72,8 +71,8 @@ export class GradientCapture {
     };
     const { loss } = await this.model.run(batch, rows, {
       backward: {
-        stopLayer: Math.min(...this.weights.map((w) => w.layer)),
-        stopAfterMlp: this.weights.every((w) => w.linear.startsWith('mlp.')),
+        stopLayer: Math.min(...this.weights.map((w) => w.block)),
+        stopAfterMlp: this.weights.every((w) => isMlpRole(w.role)),
         onLinear,
       },
     });

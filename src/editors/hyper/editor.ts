@@ -2,11 +2,18 @@
 // (z = μ for IBKE: no sampling at edit time), download the factors as a Patch. The patch is applied by
 // PatchStack like any other (ΔW = leftᵀ·right per edited weight).
 
-import type { EditRequest, MethodSettings } from '../../engine/types.ts';
-import type { Gpt2Model } from '../../model/gpt2/model.ts';
+import type { LanguageModel } from '../../model/language-model.ts';
 import { tokenizeRequest } from '../request.ts';
 import { checkNumber } from '../settings.ts';
-import { EditorWeightsError, type Editor, type EditTarget, type Patch, type WeightDelta } from '../types.ts';
+import {
+  EditorWeightsError,
+  type EditRequest,
+  type Editor,
+  type EditTarget,
+  type MethodSettings,
+  type Patch,
+  type WeightDelta,
+} from '../types.ts';
 import { GradientCapture } from './capture.ts';
 import { downloadDeltas } from './factors.ts';
 import { readEditorFiles } from './files.ts';
@@ -21,9 +28,13 @@ export interface EditorFileContents {
 let patchCounter = 0;
 
 /** A trained network for `model` from its editor files; EditorWeightsError when they do not fit the model. */
-export function loadHypernet(method: 'mend' | 'ibke', model: Gpt2Model, files: EditorFileContents): Hypernet {
-  const { config, weights } = readEditorFiles(method, files.config, files.weights, model.dims);
-  return createHypernet(model.ctx, model.dims, config, weights);
+export function loadHypernet(
+  method: 'mend' | 'ibke',
+  model: LanguageModel,
+  files: EditorFileContents,
+): Hypernet {
+  const { config, weights } = readEditorFiles(method, files.config, files.weights, model);
+  return createHypernet(model.ctx, model, config, weights);
 }
 
 export class HypernetEditor implements Editor {
@@ -31,12 +42,12 @@ export class HypernetEditor implements Editor {
 
   constructor(
     readonly method: 'mend' | 'ibke',
-    private readonly model: Gpt2Model,
+    private readonly model: LanguageModel,
     readonly net: Hypernet,
   ) {
     if (net.method !== method)
       throw new EditorWeightsError(`These are ${net.method} weights, not ${method}.`);
-    this.capture = new GradientCapture(model, net.editedParams);
+    this.capture = new GradientCapture(model, net.editedLayers);
   }
 
   edit(target: EditTarget, request: EditRequest, settings?: MethodSettings): Promise<Patch> {
@@ -52,7 +63,7 @@ export class HypernetEditor implements Editor {
     const edits = requests.map((r) => tokenizeRequest(target, r));
     const tokens = await this.capture.capture(edits);
     const outs = this.net.forward(tokens, { train: false });
-    const deltas = await downloadDeltas(this.model.ctx, outs);
+    const deltas = await downloadDeltas(this.model, outs);
     if (stepScale !== 1) for (const d of deltas) d.left.forEach((v, i) => (d.left[i] = v * stepScale));
     return {
       id: `${this.method}${++patchCounter}`,

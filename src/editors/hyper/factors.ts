@@ -3,7 +3,9 @@
 
 import type { GpuContext } from '../../gpu/context.ts';
 import { matmul } from '../../gpu/kernels/matmul.ts';
+import type { LanguageModel } from '../../model/language-model.ts';
 import type { WeightDelta } from '../types.ts';
+import { editedShape } from './layers.ts';
 import type { FactorOutput } from './types.ts';
 
 /**
@@ -35,11 +37,15 @@ export function addFactors(ctx: GpuContext, weight: GPUBuffer, f: FactorOutput):
 }
 
 /** Reads the factors back as a Patch's deltas. */
-export async function downloadDeltas(ctx: GpuContext, outs: FactorOutput[]): Promise<WeightDelta[]> {
+export async function downloadDeltas(model: LanguageModel, outs: FactorOutput[]): Promise<WeightDelta[]> {
+  const { ctx } = model;
   const deltas: WeightDelta[] = [];
   for (const f of outs) {
+    const { block, role } = editedShape(model, f.key);
     deltas.push({
-      param: f.param,
+      block,
+      role,
+      param: model.linear(block, role).param,
       nIn: f.nIn,
       nOut: f.nOut,
       rank: f.rank,

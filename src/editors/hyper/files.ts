@@ -1,12 +1,17 @@
 // The trained editors' files, browser-safe (bytes in, bytes out): <modelDir>/editors/{mend,ibke}/config.json
-// and editor.safetensors. config.json holds the HypernetConfig plus the backbone shape it was trained for;
-// editor.safetensors holds every parameter and the normalisation statistics (norm.{param}.u/delta, norm.count).
-// Reading validates everything against the model in hand and says what is wrong in a sentence.
+// and editor.safetensors. config.json holds the HypernetConfig (edited layers by key '{block}.{role}') plus the
+// architecture and backbone shape it was trained for; editor.safetensors holds every parameter and the
+// normalisation statistics (norm.{key}.u/delta, norm.count). Reading validates everything against the model in
+// hand and says what is wrong in a sentence.
+//
+// Version 1 files (written before the model interface) have no architecture: they are GPT-2 editors whose
+// edited layers are GPT-2 parameter names ("editedParams": ["h.0.mlp.c_fc.weight", ...]); reading maps those
+// names to layer keys ('0.mlp.in') in the config and in the tensor names.
 
-import type { Gpt2Dims } from '../../model/gpt2/dims.ts';
+import type { ModelShape } from '../../model/language-model.ts';
 import { parseSafetensors, serializeSafetensors, tensorToFloat32 } from '../../model/safetensors.ts';
 import { EditorWeightsError } from '../types.ts';
-import { editedShape } from './layers.ts';
+import { editedShape, gpt2ParamToLayerKey } from './layers.ts';
 import type { HypernetConfig, SavedHypernet } from './types.ts';
 
 export const EDITOR_FILES = { config: 'config.json', weights: 'editor.safetensors' } as const;
@@ -18,18 +23,22 @@ export function editorDir(method: 'mend' | 'ibke'): string {
 
 interface ConfigFile {
   format: 'editscope-hypernet';
-  version: 1;
+  version: 1 | 2;
+  /** Absent in version 1 (GPT-2). */
+  architecture?: string;
   backbone: { nLayer: number; nEmbd: number; vocabSize: number };
-  config: HypernetConfig;
+  config: HypernetConfig & { editedParams?: unknown };
 }
 
 export function serializeEditorFiles(
   saved: SavedHypernet,
-  dims: Gpt2Dims,
+  model: ModelShape,
 ): { config: string; weights: Uint8Array } {
+  const { dims } = model;
   const file: ConfigFile = {
     format: 'editscope-hypernet',
-    version: 1,
+    version: 2,
+    architecture: model.architecture,
     backbone: { nLayer: dims.nLayer, nEmbd: dims.nEmbd, vocabSize: dims.vocabSize },
     config: saved.config,
   };
@@ -56,13 +65,14 @@ const INTEGER_FIELDS = new Set([
 /** Far above anything trained here; keeps a hostile file from asking for gigabytes. */
 const MAX_WIDTH = 4096;
 
-/** Parses and checks config.json + editor.safetensors for a model of `dims`. */
+/** Parses and checks config.json + editor.safetensors for `model`. */
 export function readEditorFiles(
   method: 'mend' | 'ibke',
   configText: string,
   weightBytes: Uint8Array,
-  dims: Gpt2Dims,
+  model: ModelShape,
 ): { config: HypernetConfig; weights: Map<string, Float32Array> } {
+  const { dims } = model;
   const where = `${editorDir(method)}/${EDITOR_FILES.config}`;
   let file: ConfigFile;
   try {
@@ -77,6 +87,26 @@ export function readEditorFiles(
   const config = file.config;
   if (config.method !== method)
     throw new EditorWeightsError(`${where} describes a ${String(config.method)} editor, not ${method}.`);
+  const architecture = file.architecture ?? 'gpt2';
+  if (architecture !== model.architecture)
+    throw new EditorWeightsError(
+      `This ${method.toUpperCase()} editor was trained for a ${architecture} model; the loaded model is ${model.architecture}. Train an editor for this model (npx editscope train-editor).`,
+    );
+  // Version 1: GPT-2 parameter names → layer keys (tensor names follow below).
+  const renames = new Map<string, string>();
+  if (file.architecture === undefined && Array.isArray(config.editedParams)) {
+    const keys = config.editedParams.map((p) => {
+      const key = gpt2ParamToLayerKey(String(p));
+      if (!key)
+        throw new EditorWeightsError(
+          `${where}: the edited weight ${JSON.stringify(p)} is not a GPT-2 linear weight.`,
+        );
+      renames.set(String(p), key);
+      return key;
+    });
+    config.editedLayers = keys;
+    delete config.editedParams;
+  }
   const b = file.backbone;
   if (!b || b.nLayer !== dims.nLayer || b.nEmbd !== dims.nEmbd)
     throw new EditorWeightsError(
@@ -94,14 +124,14 @@ export function readEditorFiles(
         `${where}: "${k}" must be a ${INTEGER_FIELDS.has(k) ? 'whole number up to ' + MAX_WIDTH : 'number'}, got ${JSON.stringify(v)}.`,
       );
   }
-  if (!Array.isArray(config.editedParams) || config.editedParams.length === 0)
-    throw new EditorWeightsError(`${where}: "editedParams" must list the edited weights.`);
-  for (const p of config.editedParams) {
+  if (!Array.isArray(config.editedLayers) || config.editedLayers.length === 0)
+    throw new EditorWeightsError(`${where}: "editedLayers" must list the edited layers.`);
+  for (const p of config.editedLayers) {
     try {
-      editedShape(dims, String(p));
-    } catch {
+      editedShape(model, String(p));
+    } catch (e) {
       throw new EditorWeightsError(
-        `${where}: the edited weight ${JSON.stringify(p)} does not exist in this model.`,
+        `${where}: the edited layer ${JSON.stringify(p)} does not fit this model (${(e as Error).message}).`,
       );
     }
   }
@@ -123,7 +153,16 @@ export function readEditorFiles(
     const data = tensorToFloat32(st, name);
     if (!data.every(Number.isFinite))
       throw new EditorWeightsError(`${file2}: tensor ${name} holds NaN or infinite values.`);
-    weights.set(name, data);
+    weights.set(renameTensor(name, renames), data);
   }
   return { config, weights };
+}
+
+/** 'mend.h.0.mlp.c_fc.weight.s1' → 'mend.0.mlp.in.s1' for a version 1 file's parameter names. */
+function renameTensor(name: string, renames: Map<string, string>): string {
+  for (const [param, key] of renames) {
+    const at = name.indexOf(`.${param}.`);
+    if (at >= 0) return name.slice(0, at + 1) + key + name.slice(at + 1 + param.length);
+  }
+  return name;
 }

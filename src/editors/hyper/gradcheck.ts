@@ -40,7 +40,7 @@ export async function gradientCheck(
   net.zeroGrad();
   await loss();
   const dFactors = outs.map((f, i) => ({
-    param: f.param,
+    key: f.key,
     dLeft: ctx.upload('dLeft', w[i].left),
     dRight: ctx.upload('dRight', w[i].right),
   }));

@@ -3,19 +3,19 @@
 
 import { expect, it } from 'vitest';
 import { testContext } from '../../gpu/testing.ts';
-import type { Gpt2Dims } from '../../model/gpt2/dims.ts';
+import { gpt2Shape } from '../../model/gpt2/dims.ts';
 import { gradientCheck } from './gradcheck.ts';
 import { IbkeNet } from './ibke-net.ts';
-import { defaultEditedParams } from './layers.ts';
+import { defaultEditedLayers } from './layers.ts';
 import { randomTokens, randomWeights } from './testing.ts';
 import type { IbkeConfig } from './types.ts';
 
-const DIMS: Gpt2Dims = { nLayer: 1, nHead: 1, nEmbd: 3, nPositions: 8, vocabSize: 5, eps: 1e-5 };
+const DIMS = gpt2Shape({ nLayer: 1, nHead: 1, nEmbd: 3, nPositions: 8, vocabSize: 5, eps: 1e-5 });
 
 function config(over: Partial<IbkeConfig> = {}): IbkeConfig {
   return {
     method: 'ibke',
-    editedParams: defaultEditedParams(DIMS),
+    editedLayers: defaultEditedLayers(DIMS),
     alphaInit: 0.1,
     normEps: 1e-6,
     dHidden: 5,
@@ -36,7 +36,7 @@ it('IBKE: every parameter gradient (β·KL included, ε sampled) matches central
   const cfg = config();
   const weights = await randomWeights((w) => new IbkeNet(ctx, DIMS, cfg, w));
   const net = new IbkeNet(ctx, DIMS, cfg, weights);
-  const tokens = randomTokens(ctx, DIMS, cfg.editedParams, [3, 2]);
+  const tokens = randomTokens(ctx, DIMS, cfg.editedLayers, [3, 2]);
   const { checked, worst, worstAt } = await gradientCheck(ctx, net, tokens, weights, { beta: 0.7, h: 1e-2 });
   console.info(
     `IBKE gradcheck: ${checked} elements, worst relative error ${worst.toExponential(2)} (${worstAt})`,
@@ -50,7 +50,7 @@ it('IBKE ablations (no IB, no scale factor) and deeper stacks keep exact gradien
   const cfg = config({ useIb: false, useScale: false, nEnc: 2, nDec: 2, latentLength: 1 });
   const weights = await randomWeights((w) => new IbkeNet(ctx, DIMS, cfg, w));
   const net = new IbkeNet(ctx, DIMS, cfg, weights);
-  const tokens = randomTokens(ctx, DIMS, cfg.editedParams, [2, 1, 2]);
+  const tokens = randomTokens(ctx, DIMS, cfg.editedLayers, [2, 1, 2]);
   // β is ignored without IB: z = μ and the KL term has no gradient.
   const { checked, worst, worstAt } = await gradientCheck(ctx, net, tokens, weights, { beta: 0, h: 1e-2 });
   console.info(
@@ -65,7 +65,7 @@ it('IBKE starts as the raw gradient: c = 1 and zero heads give left = −α ū, 
   const ctx = await testContext();
   const cfg = config({ alphaInit: 0.3 });
   const net = new IbkeNet(ctx, DIMS, cfg);
-  const tokens = randomTokens(ctx, DIMS, cfg.editedParams, [4, 1]);
+  const tokens = randomTokens(ctx, DIMS, cfg.editedLayers, [4, 1]);
   const outs = net.forward(tokens, { train: false });
   for (const [i, f] of outs.entries()) {
     const u = await ctx.read(tokens.layers[i].u, 0, 5 * 4 * f.nIn);

@@ -28,7 +28,7 @@ import type {
   Hypernet,
   HypernetParam,
   IbkeConfig,
-  ModelDims,
+  BackboneShape,
 } from './types.ts';
 
 /** softplus⁻¹(1) = ln(e − 1): the scale factor's bias so that c = 1 at initialisation. */
@@ -42,8 +42,13 @@ export class IbkeNet extends HypernetBase implements Hypernet {
   private E = 0;
   private trained = false;
 
-  constructor(ctx: GpuContext, dims: ModelDims, config: IbkeConfig, weights?: Map<string, Float32Array>) {
-    super(ctx, dims, config, weights);
+  constructor(
+    ctx: GpuContext,
+    backbone: BackboneShape,
+    config: IbkeConfig,
+    weights?: Map<string, Float32Array>,
+  ) {
+    super(ctx, backbone, config, weights);
     const { dHidden: d, projRank: rp, latentLength: lm, dLatent: dz, dMlp } = config;
     const ps = this.paramSet;
     const seen = new Set<string>();
@@ -58,7 +63,7 @@ export class IbkeNet extends HypernetBase implements Hypernet {
         ps.add(`ibke.${l.group}.bs`, [1], { kind: 'const', value: SOFTPLUS_INV_ONE }, false);
       }
     }
-    for (const l of this.layers) ps.add(`ibke.${l.param}.embed`, [d], { kind: 'normal', std: 0.02 }, false);
+    for (const l of this.layers) ps.add(`ibke.${l.key}.embed`, [d], { kind: 'normal', std: 0.02 }, false);
     ps.add('ibke.queries', [lm, d], { kind: 'normal', std: 0.02 }, false);
     const ln = (name: string) => {
       ps.add(`${name}.weight`, [d], { kind: 'const', value: 1 }, false);
@@ -94,7 +99,7 @@ export class IbkeNet extends HypernetBase implements Hypernet {
       const h = ws.get('h', N * d);
       this.normalise(l, tokens, z, N);
       linearForward(ctx, z, this.g(l, 'A'), null, p, { rows: N, nIn: l.D, nOut: rp });
-      linearForward(ctx, p, this.g(l, 'B'), this.param(`ibke.${l.param}.embed`), h, {
+      linearForward(ctx, p, this.g(l, 'B'), this.param(`ibke.${l.key}.embed`), h, {
         rows: N,
         nIn: rp,
         nOut: d,
@@ -236,7 +241,7 @@ export class IbkeNet extends HypernetBase implements Hypernet {
         this.act(l, 'p', 0),
         dh,
         this.g(l, 'B'),
-        this.param(`ibke.${l.param}.embed`),
+        this.param(`ibke.${l.key}.embed`),
         dp,
         { rows: N, nIn: rp, nOut: d },
         ones,

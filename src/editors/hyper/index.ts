@@ -2,11 +2,11 @@
 
 import type { GpuContext } from '../../gpu/context.ts';
 import { IbkeNet } from './ibke-net.ts';
-import { defaultEditedParams } from './layers.ts';
+import { defaultEditedLayers } from './layers.ts';
 import { MendNet } from './mend-net.ts';
-import type { Hypernet, HypernetConfig, IbkeConfig, MendConfig, ModelDims } from './types.ts';
+import type { BackboneShape, Hypernet, HypernetConfig, IbkeConfig, MendConfig } from './types.ts';
 
-export { defaultEditedParams, editedShape } from './layers.ts';
+export { defaultEditedLayers, editedShape, layerKey } from './layers.ts';
 export { GradientCapture } from './capture.ts';
 export { addFactors, downloadDeltas, factorGradients } from './factors.ts';
 
@@ -16,28 +16,28 @@ export { addFactors, downloadDeltas, factorGradients } from './factors.ts';
  * the widths; a 128-wide model at 1e-4 would barely move at initialisation and spend its first epoch growing α.
  * (A heuristic: α is learned; training may override it.)
  */
-export function defaultAlphaInit(dims: ModelDims): number {
-  return 1e-4 * Math.max(1, 768 / dims.nEmbd) ** 2;
+export function defaultAlphaInit(backbone: BackboneShape): number {
+  return 1e-4 * Math.max(1, 768 / backbone.dims.nEmbd) ** 2;
 }
 
-export function defaultMendConfig(dims: ModelDims, over: Partial<MendConfig> = {}): MendConfig {
+export function defaultMendConfig(backbone: BackboneShape, over: Partial<MendConfig> = {}): MendConfig {
   return {
     method: 'mend',
-    editedParams: defaultEditedParams(dims),
-    alphaInit: defaultAlphaInit(dims),
+    editedLayers: defaultEditedLayers(backbone),
+    alphaInit: defaultAlphaInit(backbone),
     normEps: 1e-7,
     // MEND uses rank 1920 for GPT-sized layers (D ≈ 3840): about D / 2; small models need far less.
-    rank: Math.min(1920, Math.max(16, Math.round(dims.nEmbd / 2))),
+    rank: Math.min(1920, Math.max(16, Math.round(backbone.dims.nEmbd / 2))),
     ...over,
   };
 }
 
-export function defaultIbkeConfig(dims: ModelDims, over: Partial<IbkeConfig> = {}): IbkeConfig {
-  const dHidden = Math.min(256, Math.max(32, dims.nEmbd / 2));
+export function defaultIbkeConfig(backbone: BackboneShape, over: Partial<IbkeConfig> = {}): IbkeConfig {
+  const dHidden = Math.min(256, Math.max(32, backbone.dims.nEmbd / 2));
   return {
     method: 'ibke',
-    editedParams: defaultEditedParams(dims),
-    alphaInit: defaultAlphaInit(dims),
+    editedLayers: defaultEditedLayers(backbone),
+    alphaInit: defaultAlphaInit(backbone),
     normEps: 1e-7,
     dHidden,
     projRank: Math.min(64, dHidden),
@@ -55,11 +55,11 @@ export function defaultIbkeConfig(dims: ModelDims, over: Partial<IbkeConfig> = {
 /** The network for `config`; `weights` (from readEditorFiles) restores a trained one, else fresh initialisation. */
 export function createHypernet(
   ctx: GpuContext,
-  dims: ModelDims,
+  backbone: BackboneShape,
   config: HypernetConfig,
   weights?: Map<string, Float32Array>,
 ): Hypernet {
   return config.method === 'mend'
-    ? new MendNet(ctx, dims, config, weights)
-    : new IbkeNet(ctx, dims, config, weights);
+    ? new MendNet(ctx, backbone, config, weights)
+    : new IbkeNet(ctx, backbone, config, weights);
 }

@@ -20,7 +20,7 @@ import type {
   GradientTokens,
   Hypernet,
   MendConfig,
-  ModelDims,
+  BackboneShape,
 } from './types.ts';
 
 const BLOCKS = [1, 2] as const;
@@ -30,8 +30,13 @@ export class MendNet extends HypernetBase implements Hypernet {
   declare readonly config: MendConfig;
   private trained = false;
 
-  constructor(ctx: GpuContext, dims: ModelDims, config: MendConfig, weights?: Map<string, Float32Array>) {
-    super(ctx, dims, config, weights);
+  constructor(
+    ctx: GpuContext,
+    backbone: BackboneShape,
+    config: MendConfig,
+    weights?: Map<string, Float32Array>,
+  ) {
+    super(ctx, backbone, config, weights);
     const r = config.rank;
     const groups = new Set<string>();
     for (const l of this.layers) {
@@ -49,8 +54,8 @@ export class MendNet extends HypernetBase implements Hypernet {
         }
       }
       for (const k of BLOCKS) {
-        this.paramSet.add(`mend.${l.param}.s${k}`, [l.D], { kind: 'const', value: 1 }, false);
-        this.paramSet.add(`mend.${l.param}.o${k}`, [l.D], { kind: 'zeros' }, false);
+        this.paramSet.add(`mend.${l.key}.s${k}`, [l.D], { kind: 'const', value: 1 }, false);
+        this.paramSet.add(`mend.${l.key}.o${k}`, [l.D], { kind: 'zeros' }, false);
       }
     }
   }
@@ -132,8 +137,8 @@ export class MendNet extends HypernetBase implements Hypernet {
       V: p(`mend.${l.group}.V${k}`),
       U: p(`mend.${l.group}.U${k}`),
       b: p(`mend.${l.group}.b${k}`),
-      s: p(`mend.${l.param}.s${k}`),
-      o: p(`mend.${l.param}.o${k}`),
+      s: p(`mend.${l.key}.s${k}`),
+      o: p(`mend.${l.key}.o${k}`),
     };
   }
 

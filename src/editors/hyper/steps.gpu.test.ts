@@ -4,19 +4,20 @@
 import { expect, it } from 'vitest';
 import { testContext } from '../../gpu/testing.ts';
 import { GPT2_PRESETS } from '../../model/config.ts';
+import { gpt2Shape } from '../../model/gpt2/dims.ts';
 import { defaultIbkeConfig, defaultMendConfig, createHypernet } from './index.ts';
 import { randomTokens } from './testing.ts';
 
 it.each(['mend', 'ibke'] as const)('%s: no allocation per step after warm-up', async (method) => {
   const ctx = await testContext();
-  const dims = GPT2_PRESETS.tiny;
+  const dims = gpt2Shape(GPT2_PRESETS.tiny);
   const config = method === 'mend' ? defaultMendConfig(dims) : defaultIbkeConfig(dims, { dHidden: 16 });
   const net = createHypernet(ctx, dims, config);
   const batches = [[4, 3], [2], [1, 1, 1, 2]].map((e, i) =>
-    randomTokens(ctx, dims, config.editedParams, e, i + 1),
+    randomTokens(ctx, dims, config.editedLayers, e, i + 1),
   );
   const dFactors = batches[0].layers.map((l) => ({
-    param: l.param,
+    key: l.key,
     dLeft: ctx.upload('dLeft', new Float32Array(7 * l.nIn).fill(0.1)),
     dRight: ctx.upload('dRight', new Float32Array(7 * l.nOut).fill(-0.1)),
   }));

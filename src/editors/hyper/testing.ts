@@ -3,28 +3,28 @@
 
 import type { GpuContext } from '../../gpu/context.ts';
 import { seededRandom } from '../../model/testing.ts';
-import type { GradientTokens, Hypernet, ModelDims } from './types.ts';
+import type { BackboneShape, GradientTokens, Hypernet } from './types.ts';
 import { editedShape } from './layers.ts';
 
 export function randomTokens(
   ctx: GpuContext,
-  dims: ModelDims,
-  params: string[],
+  backbone: BackboneShape,
+  keys: string[],
   editTokens: number[],
   seed = 1,
 ): GradientTokens {
   const N = editTokens.reduce((a, b) => a + b, 0);
   return {
     editTokens,
-    layers: params.map((param, i) => {
-      const { nIn, nOut } = editedShape(dims, param);
+    layers: keys.map((key, i) => {
+      const { nIn, nOut } = editedShape(backbone, key);
       return {
-        param,
+        key,
         nIn,
         nOut,
         tokens: N,
-        u: ctx.upload(`u.${param}`, seededRandom(N * nIn, seed * 100 + i, 2)),
-        delta: ctx.upload(`delta.${param}`, seededRandom(N * nOut, seed * 100 + 50 + i, 0.5)),
+        u: ctx.upload(`u.${key}`, seededRandom(N * nIn, seed * 100 + i, 2)),
+        delta: ctx.upload(`delta.${key}`, seededRandom(N * nOut, seed * 100 + 50 + i, 0.5)),
       };
     }),
   };

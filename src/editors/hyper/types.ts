@@ -9,7 +9,7 @@
 //   the editor's parameter gradients and an optimizer (AdamW over `params`) steps.
 //
 // Where things live:
-//   createHypernet, defaultEditedParams  src/editors/hyper/index.ts
+//   createHypernet, defaultEditedLayers  src/editors/hyper/index.ts
 //   GradientCapture                      src/editors/hyper/capture.ts
 //   factorGradients, addFactors          src/editors/hyper/factors.ts
 //   read/write editor files              src/editors/hyper/files.ts
@@ -18,12 +18,12 @@
 // and is overwritten by its next call; buffers grow only when a batch is larger than any before (warm-up), so
 // a training loop allocates nothing per step once it has seen its largest batch.
 
-import type { Gpt2Dims } from '../../model/gpt2/dims.ts';
+import type { ModelShape } from '../../model/language-model.ts';
 
 /** One edited weight's gradient factors: ∂L/∂W = Σ_t u_t δ_tᵀ = uᵀ·delta (method.md, "The per-token gradient"). */
 export interface GradientLayer {
-  /** The weight's parameter name, e.g. 'h.3.mlp.c_fc.weight' (Conv1D layout (nIn, nOut)). */
-  param: string;
+  /** The edited layer's key '{block}.{role}', e.g. '3.mlp.in' (layers.ts); logical layout (nIn, nOut). */
+  key: string;
   nIn: number;
   nOut: number;
   /** Rows in use (the buffers may be larger). Equal for every layer of one GradientTokens. */
@@ -43,7 +43,7 @@ export interface GradientTokens {
 
 /** ΔW = leftᵀ·right (nIn, nOut), rank = the layer's token count. Same form as WeightDelta in ../types.ts. */
 export interface FactorOutput {
-  param: string;
+  key: string;
   nIn: number;
   nOut: number;
   rank: number;
@@ -53,9 +53,9 @@ export interface FactorOutput {
   right: GPUBuffer;
 }
 
-/** ∂L/∂left and ∂L/∂right for one FactorOutput (same shapes, same param). */
+/** ∂L/∂left and ∂L/∂right for one FactorOutput (same shapes, same layer key). */
 export interface FactorGradient {
-  param: string;
+  key: string;
   dLeft: GPUBuffer;
   dRight: GPUBuffer;
 }
@@ -87,10 +87,10 @@ export interface Hypernet {
   readonly method: 'mend' | 'ibke';
   readonly config: HypernetConfig;
   /** The edited weights, in the order forward's outputs come. */
-  readonly editedParams: readonly string[];
+  readonly editedLayers: readonly string[];
   /**
    * Records the forward (no submit) for the gradient tokens of one edit or a batch of edits (layers must be
-   * exactly `editedParams`, in order). With train = true it saves what backward needs. The returned buffers are
+   * exactly `editedLayers`, in order). With train = true it saves what backward needs. The returned buffers are
    * the hypernet's own and are overwritten by the next forward.
    */
   forward(tokens: GradientTokens, opts: ForwardOptions): FactorOutput[];
@@ -121,8 +121,8 @@ export interface SavedHypernet {
 }
 
 interface CommonConfig {
-  /** Edited weights, e.g. ['h.2.mlp.c_fc.weight', 'h.2.mlp.c_proj.weight', ...] (defaultEditedParams). */
-  editedParams: string[];
+  /** Edited layers by key, e.g. ['2.mlp.in', '2.mlp.down', ...] (defaultEditedLayers in layers.ts). */
+  editedLayers: string[];
   /**
    * Initial step size α_m (per edited weight; learned). MEND uses 1e-4 for GPT-2 sizes; tiny models need a
    * larger one for edits to move the output at initialisation (defaultAlphaInit).
@@ -163,4 +163,4 @@ export interface IbkeConfig extends CommonConfig {
 export type HypernetConfig = MendConfig | IbkeConfig;
 
 /** The backbone's shape (what the edited weights' sizes follow from). */
-export type ModelDims = Gpt2Dims;
+export type BackboneShape = ModelShape;

@@ -110,7 +110,7 @@ describe('settingsDiff', () => {
     backbone: { nLayer: 3, nEmbd: 128, vocabSize: 100, nPositions: 32 },
     hypernet: {
       method: 'mend',
-      editedParams: ['h.0.mlp.c_fc.weight'],
+      editedLayers: ['h.0.mlp.c_fc.weight'],
       alphaInit: 1e-3,
       normEps: 1e-7,
       rank: 8,

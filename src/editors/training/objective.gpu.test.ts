@@ -7,10 +7,10 @@ import { randomArray, testContext } from '../../gpu/testing.ts';
 import type { Gpt2Dims } from '../../model/gpt2/dims.ts';
 import { Gpt2Model } from '../../model/gpt2/model.ts';
 import { randomGpt2Weights } from '../../model/testing.ts';
-import { defaultEditedParams, editedShape } from '../hyper/layers.ts';
+import { defaultEditedLayers, editedShape } from '../hyper/layers.ts';
 import type { FactorOutput } from '../hyper/types.ts';
 import { PostEditObjective } from './objective.ts';
-import { WeightSwap } from './pass.ts';
+import { SideCarSwap } from './pass.ts';
 import type { StepSample } from './sampler.ts';
 
 const DIMS: Gpt2Dims = { nLayer: 2, nHead: 3, nEmbd: 12, nPositions: 16, vocabSize: 23, eps: 1e-5 };
@@ -39,13 +39,13 @@ it.each([
     for (const [name, w] of weights)
       if (name.endsWith('.weight') && !name.includes('ln')) w.forEach((v, i) => (w[i] = v * 4));
     const model = new Gpt2Model(ctx, DIMS, weights, 'objective');
-    const edited = defaultEditedParams(DIMS);
-    const swap = new WeightSwap(model, edited);
+    const edited = defaultEditedLayers(model);
+    const swap = new SideCarSwap(model, edited);
     const objective = new PostEditObjective(model, edited, swap);
-    const host = edited.map((param, i) => {
-      const { nIn, nOut } = editedShape(DIMS, param);
+    const host = edited.map((key, i) => {
+      const { nIn, nOut } = editedShape(model, key);
       return {
-        param,
+        key,
         nIn,
         nOut,
         left: randomArray(RANK * nIn, 10 + i, 0.3),
@@ -55,8 +55,8 @@ it.each([
     const factors: FactorOutput[] = host.map((h) => ({
       ...h,
       rank: RANK,
-      left: ctx.upload(`left.${h.param}`, h.left),
-      right: ctx.upload(`right.${h.param}`, h.right),
+      left: ctx.upload(`left.${h.key}`, h.left),
+      right: ctx.upload(`right.${h.key}`, h.right),
     }));
 
     const rec = objective.record(SAMPLES, factors, lambdas, true);
@@ -95,13 +95,14 @@ it.each([
           const err = Math.abs(got - numeric) / Math.max(1e-3, Math.abs(numeric));
           worst = Math.max(worst, err);
           checked++;
-          expect(err, `${f.param} ${side}[${j}]: analytic ${got}, numeric ${numeric}`).toBeLessThan(2e-2);
+          expect(err, `${f.key} ${side}[${j}]: analytic ${got}, numeric ${numeric}`).toBeLessThan(2e-2);
         }
       }
     }
-    // The restore put the original weights back exactly.
+    // The edit was a side-car only: the weights were never written, and restore took the terms out.
     const after = await model.params.download();
-    for (const p of edited) expect(Array.from(after.get(p)!)).toEqual(Array.from(weights.get(p)!));
+    for (const [name, w] of weights) expect(Array.from(after.get(name)!), name).toEqual(Array.from(w));
+    expect(model.sideCar.empty).toBe(true);
     console.info(`objective gradcheck: ${checked} elements, worst relative error ${worst.toExponential(2)}`);
     objective.destroy();
     swap.destroy();

@@ -8,15 +8,14 @@
 import { klRows } from '../../gpu/kernels/kl-rows.ts';
 import { matmul } from '../../gpu/kernels/matmul.ts';
 import { softTargetBackward } from '../../gpu/kernels/soft-targets.ts';
-import { makeBatch, type HeadRow, type TokenBatch } from '../../model/gpt2/batch.ts';
-import type { LinearName } from '../../model/gpt2/dims.ts';
-import type { Gpt2Model } from '../../model/gpt2/model.ts';
+import { makeBatch, type HeadRow, type TokenBatch } from '../../model/batch.ts';
+import { isMlpRole, type LanguageModel, type LinearRole } from '../../model/language-model.ts';
 import { factorGradients } from '../hyper/factors.ts';
-import { editedShape, type EditedWeight } from '../hyper/layers.ts';
+import { editedShape, layerKey, type EditedWeight } from '../hyper/layers.ts';
 import type { FactorGradient, FactorOutput } from '../hyper/types.ts';
 import { Workspace } from '../hyper/workspace.ts';
 import type { Completion } from './data.ts';
-import { BackbonePass, WeightSwap } from './pass.ts';
+import { BackbonePass, SideCarSwap } from './pass.ts';
 import type { StepSample } from './sampler.ts';
 
 export interface LossWeights {
@@ -46,17 +45,17 @@ export class PostEditObjective {
   private readonly pre: BackbonePass;
   private readonly post: BackbonePass;
   private readonly ws: Workspace;
-  private readonly edited: (EditedWeight & { param: string })[];
+  private readonly edited: EditedWeight[];
 
   constructor(
-    private readonly model: Gpt2Model,
-    readonly editedParams: readonly string[],
-    private readonly swap: WeightSwap,
+    private readonly model: LanguageModel,
+    readonly editedLayers: readonly string[],
+    private readonly swap: SideCarSwap,
   ) {
     this.pre = new BackbonePass(model);
     this.post = new BackbonePass(model);
     this.ws = new Workspace(model.ctx, 'objective');
-    this.edited = editedParams.map((param) => ({ param, ...editedShape(model.dims, param) }));
+    this.edited = editedLayers.map((key) => editedShape(model, key));
   }
 
   /** Allocates for batches of up to `edits` edits with sequences of up to T tokens (no growth afterwards). */
@@ -125,7 +124,7 @@ export class PostEditObjective {
     const klW = this.ws.write('klWeights', Float32Array.from(klWeights));
     const klOut = this.ws.get('klOut', Math.max(K, 1));
     const G = this.edited.map((e, i) => this.ws.get(`G.${i}`, e.nIn * e.nOut));
-    const byLinear = new Map(this.edited.map((e, i) => [`${e.layer}.${e.linear}`, i]));
+    const byLinear = new Map(this.edited.map((e, i) => [e.key, i]));
     const V = dims.vocabSize;
 
     this.swap.apply(factors);
@@ -134,8 +133,8 @@ export class PostEditObjective {
       head = this.post.record(batch, rows, {
         backward: backward
           ? {
-              stopLayer: Math.min(...this.edited.map((e) => e.layer)),
-              stopAfterMlp: this.edited.every((e) => e.linear.startsWith('mlp.')),
+              stopLayer: Math.min(...this.edited.map((e) => e.block)),
+              stopAfterMlp: this.edited.every((e) => isMlpRole(e.role)),
               onHeadGradient: (h) => {
                 if (K > 0)
                   softTargetBackward(ctx, {
@@ -148,8 +147,8 @@ export class PostEditObjective {
                     V,
                   });
               },
-              onLinear: (layer: number, linear: LinearName, u: GPUBuffer, delta: GPUBuffer) => {
-                const i = byLinear.get(`${layer}.${linear}`);
+              onLinear: (block: number, role: LinearRole, u: GPUBuffer, delta: GPUBuffer) => {
+                const i = byLinear.get(layerKey(block, role));
                 if (i === undefined) return;
                 const e = this.edited[i];
                 // G_m (nIn, nOut) = Uᵀ (nIn, B·T) · Δ (B·T, nOut); padding rows have δ = 0.
@@ -175,9 +174,9 @@ export class PostEditObjective {
     const dFactors: FactorGradient[] = [];
     if (backward) {
       factors.forEach((f) => {
-        const i = this.edited.findIndex((e) => e.param === f.param);
+        const i = this.edited.findIndex((e) => e.key === f.key);
         const d = {
-          param: f.param,
+          key: f.key,
           dLeft: this.ws.get(`dLeft.${i}`, f.rank * f.nIn),
           dRight: this.ws.get(`dRight.${i}`, f.rank * f.nOut),
         };

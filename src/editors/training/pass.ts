@@ -1,92 +1,84 @@
 // Backbone passes the editor training owns: its own activation and head buffers (so the pre-edit forward, the
 // post-edit forward/backward and the gradient capture never overwrite each other's results within one
-// submit), and the swap that puts ΔW = leftᵀ·right into the edited weights and takes it out again.
+// submit), and the swap that puts ΔW = leftᵀ·right next to the edited weights as side-car terms and takes it
+// out again (the frozen weights are never written; forward and backward both see the edit).
 
-import type { GpuContext } from '../../gpu/context.ts';
-import { Gpt2Activations } from '../../model/gpt2/activations.ts';
-import type { HeadRow, TokenBatch } from '../../model/gpt2/batch.ts';
-import { HeadBuffers } from '../../model/gpt2/head.ts';
-import type { Gpt2Model, RunOptions } from '../../model/gpt2/model.ts';
-import { addFactors } from '../hyper/factors.ts';
+import type {
+  HeadOutputs,
+  HeadRow,
+  LanguageModel,
+  ModelPass,
+  RunOptions,
+  TokenBatch,
+} from '../../model/language-model.ts';
+import { editedShape } from '../hyper/layers.ts';
 import type { FactorOutput } from '../hyper/types.ts';
 
 /** One set of activation/head buffers for `model`, grown (never shrunk) when a batch does not fit. */
 export class BackbonePass {
-  private acts: Gpt2Activations | null = null;
-  private headBuffers: HeadBuffers | null = null;
+  private readonly pass: ModelPass;
 
-  constructor(readonly model: Gpt2Model) {}
+  constructor(readonly model: LanguageModel) {
+    this.pass = model.createPass();
+  }
 
   /** Allocates for the largest batch up front (B sequences of up to T tokens, R head rows): no later growth. */
   reserve(B: number, T: number, R: number): void {
-    const { ctx, dims } = this.model;
-    const n = B * T;
-    const cells = B * dims.nHead * T * T;
-    if (!this.acts || !this.acts.fits(n, cells)) {
-      const [n0, c0] = [this.acts?.rows ?? 0, this.acts?.attCells ?? 0];
-      this.acts?.destroy();
-      this.acts = new Gpt2Activations(ctx, dims, Math.max(n, n0), Math.max(cells, c0));
-    }
-    if (!this.headBuffers || this.headBuffers.rows < R) {
-      const r0 = this.headBuffers?.rows ?? 0;
-      this.headBuffers?.destroy();
-      this.headBuffers = new HeadBuffers(ctx, dims, Math.max(R, r0));
-    }
+    this.pass.reserve(B, T, R);
   }
 
   /** Records the forward (and the backward, when `opts.backward` is set) without submitting. */
-  record(batch: TokenBatch, rows: HeadRow[], opts: RunOptions = {}): HeadBuffers {
-    this.reserve(batch.B, batch.T, rows.length);
-    this.model.record(batch, rows, this.acts!, this.headBuffers!, opts);
-    return this.headBuffers!;
+  record(batch: TokenBatch, rows: HeadRow[], opts: RunOptions = {}): HeadOutputs {
+    return this.pass.record(batch, rows, opts);
   }
 
   destroy(): void {
-    this.acts?.destroy();
-    this.headBuffers?.destroy();
+    this.pass.destroy();
   }
 }
 
+/** The side-car owner of a hypernetwork's training-time edit. */
+const OWNER = 'editor-training';
+
 /**
- * Applies hypernetwork factors to the backbone's edited weights in place (W += leftᵀ·right, so the backward
- * sees the edited weights exactly) and restores the originals from GPU copies taken once at construction.
+ * Puts hypernetwork factors next to the backbone's edited weights (side-car terms, owner 'editor-training')
+ * for the passes recorded between `apply` and `restore`. Other owners' terms (applied patches) stay.
  */
-export class WeightSwap {
-  private readonly originals = new Map<string, GPUBuffer>();
+export class SideCarSwap {
+  private readonly keys: Set<string>;
   private applied = false;
 
   constructor(
-    private readonly model: Gpt2Model,
-    editedParams: readonly string[],
+    private readonly model: LanguageModel,
+    editedLayers: readonly string[],
   ) {
-    const ctx: GpuContext = model.ctx;
-    for (const name of editedParams) {
-      const w = model.params.get(name);
-      const copy = ctx.buffer(`original.${name}`, w.size);
-      ctx.copy(w, 0, copy, 0, w.size);
-      this.originals.set(name, copy);
-    }
+    for (const key of editedLayers) editedShape(model, key); // refuses a layer the model lacks
+    this.keys = new Set(editedLayers);
   }
 
-  /** Records W_m += leftᵀ·right for every factor. */
+  /** From now on, recorded passes see W_m + leftᵀ·right for every factor. */
   apply(factors: readonly FactorOutput[]): void {
-    if (this.applied) throw new Error('WeightSwap.apply: restore the weights before applying another edit.');
+    if (this.applied) throw new Error('SideCarSwap.apply: restore the weights before applying another edit.');
     for (const f of factors) {
-      if (!this.originals.has(f.param)) throw new Error(`WeightSwap: ${f.param} is not an edited weight.`);
-      addFactors(this.model.ctx, this.model.params.get(f.param), f);
+      if (!this.keys.has(f.key)) throw new Error(`SideCarSwap: ${f.key} is not an edited layer.`);
+      const { block, role } = editedShape(this.model, f.key);
+      this.model.sideCar.set(OWNER, block, role, {
+        kind: 'low_rank',
+        rank: f.rank,
+        left: f.left,
+        right: f.right,
+      });
     }
     this.applied = true;
   }
 
-  /** Records copying the original weights back. */
+  /** Passes recorded from now on see the weights without the edit. */
   restore(): void {
-    for (const [name, copy] of this.originals) {
-      this.model.ctx.copy(copy, 0, this.model.params.get(name), 0, copy.size);
-    }
+    this.model.sideCar.clear(OWNER);
     this.applied = false;
   }
 
   destroy(): void {
-    for (const b of this.originals.values()) b.destroy();
+    this.restore();
   }
 }

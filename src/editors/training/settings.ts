@@ -1,14 +1,14 @@
 // Everything that defines an editor training run, in one serialisable object: what a checkpoint records and
 // what a resumed run must agree with (a resumed run with other settings would silently train something else).
 
-import type { Gpt2Dims } from '../../model/gpt2/dims.ts';
+import type { ModelDims } from '../../model/language-model.ts';
 import type { HypernetConfig } from '../hyper/types.ts';
 import type { LossWeights } from './objective.ts';
 import type { EditorOptimizer } from './trainer.ts';
 
 export interface EditorTrainingSettings {
   method: 'mend' | 'ibke';
-  backbone: Pick<Gpt2Dims, 'nLayer' | 'nEmbd' | 'vocabSize' | 'nPositions'>;
+  backbone: Pick<ModelDims, 'nLayer' | 'nEmbd' | 'vocabSize' | 'nPositions'>;
   hypernet: HypernetConfig;
   optimizer: EditorOptimizer;
   lambdas: LossWeights;

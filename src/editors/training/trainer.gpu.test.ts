@@ -4,7 +4,7 @@
 
 import { expect, it } from 'vitest';
 import { testContext } from '../../gpu/testing.ts';
-import type { Gpt2Dims } from '../../model/gpt2/dims.ts';
+import { gpt2Shape, type Gpt2Dims } from '../../model/gpt2/dims.ts';
 import { Gpt2Model } from '../../model/gpt2/model.ts';
 import { randomGpt2Weights } from '../../model/testing.ts';
 import { createHypernet, defaultIbkeConfig, defaultMendConfig } from '../hyper/index.ts';
@@ -32,7 +32,7 @@ function setup(config: HypernetConfig, weights?: Map<string, Float32Array>) {
     const backbone = randomGpt2Weights({ ...DIMS }, 5);
     for (const [name, w] of backbone) if (!name.includes('ln')) w.forEach((v, i) => (w[i] = v * 5));
     const model = new Gpt2Model(ctx, DIMS, backbone, 'toy');
-    const net = createHypernet(ctx, DIMS, config, weights);
+    const net = createHypernet(ctx, model, config, weights);
     const lambdas = DEFAULT_LAMBDAS[config.method];
     const trainer = new EditorTrainer(
       model,
@@ -47,10 +47,10 @@ function setup(config: HypernetConfig, weights?: Map<string, Float32Array>) {
 }
 
 it.each([
-  ['mend', defaultMendConfig(DIMS, { alphaInit: 0.05 })],
+  ['mend', defaultMendConfig(gpt2Shape(DIMS), { alphaInit: 0.05 })],
   [
     'ibke',
-    defaultIbkeConfig(DIMS, {
+    defaultIbkeConfig(gpt2Shape(DIMS), {
       alphaInit: 0.05,
       dHidden: 16,
       projRank: 8,
@@ -85,7 +85,7 @@ it.each([
 );
 
 it('ibke: resuming from saved editor weights and AdamW state reproduces an uninterrupted run', async () => {
-  const config = defaultIbkeConfig(DIMS, {
+  const config = defaultIbkeConfig(gpt2Shape(DIMS), {
     alphaInit: 0.05,
     dHidden: 16,
     projRank: 8,

@@ -7,11 +7,11 @@
 // The backbone stays frozen; (u, δ) are constants. Nothing is allocated per step once `reserve` has run.
 
 import { adamwStep } from '../../gpu/kernels/adamw.ts';
-import type { Gpt2Model } from '../../model/gpt2/model.ts';
+import type { LanguageModel } from '../../model/language-model.ts';
 import { GradientCapture } from '../hyper/capture.ts';
 import type { Hypernet } from '../hyper/types.ts';
 import { PostEditObjective, type LossTerms, type LossWeights } from './objective.ts';
-import { WeightSwap } from './pass.ts';
+import { SideCarSwap } from './pass.ts';
 import { mixSeed, type StepSample } from './sampler.ts';
 
 export interface EditorOptimizer {
@@ -56,22 +56,22 @@ export interface StepResult {
 export class EditorTrainer {
   /** Optimizer steps done so far. */
   step = 0;
-  readonly swap: WeightSwap;
+  readonly swap: SideCarSwap;
   readonly capture: GradientCapture;
   readonly objective: PostEditObjective;
   private readonly moments: { m: GPUBuffer; v: GPUBuffer }[];
 
   constructor(
-    readonly model: Gpt2Model,
+    readonly model: LanguageModel,
     readonly net: Hypernet,
     readonly optimizer: EditorOptimizer,
     readonly loss: EditorLossConfig,
     readonly seed: number,
   ) {
     const ctx = model.ctx;
-    this.swap = new WeightSwap(model, net.editedParams);
-    this.capture = new GradientCapture(model, net.editedParams);
-    this.objective = new PostEditObjective(model, net.editedParams, this.swap);
+    this.swap = new SideCarSwap(model, net.editedLayers);
+    this.capture = new GradientCapture(model, net.editedLayers);
+    this.objective = new PostEditObjective(model, net.editedLayers, this.swap);
     // Fresh buffers are zero: AdamW moments start at zero, as in torch.
     this.moments = net.params.map((p) => ({
       m: ctx.buffer(`adam.m.${p.name}`, p.size * 4),

@@ -8,14 +8,14 @@
 
 import { klRows } from '../../gpu/kernels/kl-rows.ts';
 import { topk } from '../../gpu/kernels/topk.ts';
-import { makeBatch } from '../../model/gpt2/batch.ts';
-import type { Gpt2Model } from '../../model/gpt2/model.ts';
+import { makeBatch } from '../../model/batch.ts';
+import type { LanguageModel } from '../../model/language-model.ts';
 import type { GradientCapture } from '../hyper/capture.ts';
 import type { Hypernet } from '../hyper/types.ts';
 import { Workspace } from '../hyper/workspace.ts';
 import type { Completion, TrainingEdit } from './data.ts';
 import { completionRowsUnweighted } from './objective.ts';
-import { BackbonePass, type WeightSwap } from './pass.ts';
+import { BackbonePass, type SideCarSwap } from './pass.ts';
 
 export interface EditScores {
   reliability: number;
@@ -31,10 +31,10 @@ export class EditorValidator {
   private readonly ws: Workspace;
 
   constructor(
-    private readonly model: Gpt2Model,
+    private readonly model: LanguageModel,
     private readonly net: Hypernet,
     private readonly capture: GradientCapture,
-    private readonly swap: WeightSwap,
+    private readonly swap: SideCarSwap,
   ) {
     this.pre = new BackbonePass(model);
     this.post = new BackbonePass(model);

@@ -1,7 +1,7 @@
 // The shape of a GPT-2 model as the engine sees it, its role table (which Conv1D plays which LinearRole), and
 // its parameter names (Hugging Face names, no prefix).
 
-import type { LinearRole, LinearSpec, ModelDims } from '../language-model.ts';
+import type { LinearRole, LinearSpec, ModelDims, ModelShape } from '../language-model.ts';
 
 export interface Gpt2Dims {
   nLayer: number;
@@ -61,6 +61,24 @@ export function gpt2LinearSpecs(d: Gpt2Dims): LinearSpec[] {
       });
     }
   return out;
+}
+
+/** A GPT-2's shape without weights (hypernetwork tests, editor files). */
+export function gpt2Shape(d: Gpt2Dims): ModelShape {
+  const linears = gpt2LinearSpecs(d);
+  return {
+    architecture: 'gpt2',
+    dims: gpt2ModelDims(d),
+    linears,
+    linear(block, role) {
+      const s = linears.find((l) => l.block === block && l.role === role);
+      if (!s)
+        throw new RangeError(
+          `This GPT-2 (${d.nLayer} blocks) has no linear layer ${role} in block ${block}.`,
+        );
+      return s;
+    },
+  };
 }
 
 /** Every parameter with its shape, in a fixed order (the order of HF's GPT2Model.named_parameters()). */

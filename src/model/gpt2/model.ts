@@ -89,6 +89,18 @@ export class Gpt2Model implements LanguageModel, Gpt2Net {
     return this.weights.get(`${block}.${role}`)!;
   }
 
+  inputParameters(block: number, role: LinearRole): string[] {
+    this.linear(block, role);
+    const names = ['wte.weight', 'wpe.weight'];
+    const pair = (l: number, p: string) => [`h.${l}.${p}.weight`, `h.${l}.${p}.bias`];
+    const blockOrder = ['ln_1', 'attn.c_attn', 'attn.c_proj', 'ln_2', 'mlp.c_fc', 'mlp.c_proj'];
+    for (let l = 0; l < block; l++) names.push(...blockOrder.flatMap((p) => pair(l, p)));
+    // Within the block: everything computed before this layer's input (c_attn reads ln_1; c_proj reads c_attn...).
+    const before = { 'attn.qkv': 1, 'attn.out': 2, 'mlp.in': 4, 'mlp.down': 5 }[role as string] ?? 0;
+    names.push(...blockOrder.slice(0, before).flatMap((p) => pair(block, p)));
+    return names;
+  }
+
   createPass(): Gpt2Pass {
     return new Gpt2Pass(this.ctx, this, this.dims);
   }

@@ -17,6 +17,8 @@ export interface InteropResult {
   engine: { top5: { id: number; prob: number }[]; continuation: number[] };
   transformers: { top5: { id: number; prob: number }[]; continuation: number[] };
   promptIds: number[];
+  /** The edit's target as token ids (its first must now be the engine's top-1). */
+  targetIds: number[];
   files: { name: string; bytes: number }[];
   exportMs: number;
   loadMs: number;
@@ -113,6 +115,7 @@ async function run(request: EditRequest, method: MethodName = 'rome', newTokens 
     engine: { top5: engineTop, continuation: engineCont },
     transformers: { top5: tjsTop, continuation: tjsCont },
     promptIds,
+    targetIds: checkpoint.tokenizer.encode(request.target),
     files: [...folder].map(([name, v]) => ({ name, bytes: typeof v === 'string' ? v.length : v.byteLength })),
     exportMs,
     loadMs,

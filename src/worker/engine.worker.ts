@@ -8,6 +8,7 @@ import type { CallName, CallPayload, CallResult, FromWorker, ProgressEvent, ToWo
 import { exportOnnxFiles } from './export-onnx.ts';
 import { measureNow } from './measure.ts';
 import { resolveSource } from './sources.ts';
+import { tokenPieces } from './token-pieces.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -56,6 +57,7 @@ const handlers: Handlers = {
   },
   measure: async (input) => measureNow(host.current, input),
   exportOnnx: async () => exportOnnxFiles(host),
+  tokenPieces: async ({ ids }) => ({ pieces: tokenPieces(host.current.view.tokenizer, ids) }),
   reset: async () => {
     host.reset();
     return {};

@@ -41,6 +41,8 @@ export interface EngineCalls {
   measure: [MeasureInput, MeasureResult];
   /** The current model, edits merged, as an ONNX folder for transformers.js (src/worker/export-onnx.ts). */
   exportOnnx: [Record<string, never>, { files: { name: string; bytes: ArrayBuffer }[] }];
+  /** Vocabulary pieces of token ids (to show partial UTF-8 tokens as bytes; see token-pieces.ts). */
+  tokenPieces: [{ ids: number[] }, { pieces: (string | null)[] }];
   /** Back to the original weights. */
   reset: [Record<string, never>, Record<string, never>];
 }

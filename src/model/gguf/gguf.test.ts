@@ -6,6 +6,10 @@ import { gpt2ParameterShapes } from '../gpt2-layout.ts';
 import { TextTokenizer } from '../tokenizer.ts';
 import { hfToGguf, tokenizerMeta } from './export.testing.ts';
 import { ggufTokenizerJson } from './tokenizer.ts';
+import { readGgufCheckpoint } from './checkpoint.ts';
+import { serializeLlamaConfig } from '../llama-config.ts';
+import { tinyLlamaCheckpoint, tinyQwen3Config } from '../llama-testing.ts';
+import { llamaDims, parameterShapes as llamaParameterShapes } from '../llama/dims.ts';
 import { uniformArray } from '../../util/random.ts';
 import { f16BitsToF32, f32ToF16Bits } from '../half.ts';
 import { dequantize } from './dequant.ts';
@@ -361,5 +365,52 @@ describe('GGUF models end to end (writer → reader)', () => {
     expect(Object.entries(vocab0).every(([t, id]) => vocab[t] === id)).toBe(true);
     expect(merges.length).toBe(merges0.length);
     expect((merges0 as string[][]).every((m, i) => m.join(' ') === merges[i])).toBe(true);
+  });
+});
+
+describe('GGUF checkpoints', () => {
+  const config = tinyQwen3Config({ nEmbd: 64, nInner: 96, vocabSize: 40 });
+  const ckpt = tinyLlamaCheckpoint(config, 5);
+  const shapes = new Map(llamaParameterShapes(llamaDims(config)));
+  const hfConfig = JSON.parse(serializeLlamaConfig(config)) as Record<string, unknown>;
+  const write = (type: number, drop?: string) =>
+    hfToGguf({
+      config: hfConfig,
+      tensors: new Map(
+        [...ckpt.weights]
+          .filter(([n]) => n !== drop)
+          .map(([n, data]) => [n, { shape: shapes.get(n)!, data }]),
+      ),
+      tokenizerJson: ckpt.tokenizer.json,
+      type: () => type,
+    });
+
+  it('a Qwen3 written as Q8_0 reads back as the same config, tokenizer and weights within Q8_0 rounding', async () => {
+    const got = await readGgufCheckpoint(bytesSource(write(GgmlType.Q8_0)), 'tiny-q8.gguf');
+    expect(got.config).toMatchObject({
+      architecture: 'qwen3',
+      nLayer: 2,
+      nEmbd: 64,
+      nInner: 96,
+      nHead: 4,
+      nKvHead: 2,
+      headDim: 8,
+      qkNorm: true,
+      tiedEmbeddings: true,
+    });
+    expect(got.dtype).toBe('GGUF F32/Q8_0');
+    expect(got.tokenizer.encode('the cat')).toEqual(ckpt.tokenizer.encode('the cat'));
+    for (const [n, w] of ckpt.weights) {
+      const v = got.weights.get(n)!;
+      let worst = 0;
+      for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(v[i] - w[i]));
+      expect(worst, n).toBeLessThan(0.1 / 127); // |w| < 0.1 + norm gains 1.1: one Q8_0 step at most
+    }
+  });
+
+  it('refuses a file missing a tensor the architecture needs, before decoding', async () => {
+    await expect(
+      readGgufCheckpoint(bytesSource(write(GgmlType.F32, 'model.layers.1.mlp.up_proj.weight')), 'cut.gguf'),
+    ).rejects.toThrow(/cut\.gguf: has no tensor for model\.layers\.1\.mlp\.up_proj\.weight/);
   });
 });

@@ -19,7 +19,7 @@ import {
 } from '../../eval/sequential.ts';
 import type { EditCase } from '../../eval/types.ts';
 import { updateSize, type FactorDelta } from '../../eval/update-size.ts';
-import type { EditMetrics, MethodName } from '../../engine/types.ts';
+import type { EditMetrics, MethodName, MethodSettings } from '../../engine/types.ts';
 import type { EditSession } from '../../engine/session.ts';
 import { intOption, parse, requireString, UsageError } from '../args.ts';
 import { loadModelDir } from '../engine.ts';
@@ -27,7 +27,7 @@ import { openSession, parseMethod } from './edit.ts';
 import { gpuProbeModel, weightNorms } from './eval-probes.ts';
 
 const USAGE =
-  'editscope eval --model DIR --method ft|rome|mend|ibke --data FILE [--limit N] [--sequential [--checkpoints 1,2,5,...] [--unrelated K]] [--out FILE] [--json]';
+  'editscope eval --model DIR --method ft|rome|mend|ibke --data FILE [--limit N] [--sequential [--checkpoints 1,2,5,...] [--unrelated K]] [--settings JSON] [--out FILE] [--json]';
 
 export interface EvalSummary extends EditMetrics {
   method: MethodName;
@@ -63,6 +63,7 @@ export async function evaluate(
   cases: EditCase[],
   onEdit?: (i: number) => void,
   m?: EvalModel,
+  settings?: MethodSettings,
 ): Promise<EvalSummary> {
   const { probes: model, weightNorm } = m ?? (await evalModel(session));
   const scores: HonestScores[] = [];
@@ -78,6 +79,7 @@ export async function evaluate(
       const o = await session.edit({
         request: requestOf(c),
         method,
+        settings,
         gen: [],
         loc: c.loc.map((l) => l.prompt),
         skipContinuation: true,
@@ -150,7 +152,12 @@ export async function evaluateSequential(
   method: MethodName,
   cases: EditCase[],
   unrelatedPool: EditCase[],
-  opts: { unrelated: number; checkpoints?: number[]; onEdit?: (i: number) => void },
+  opts: {
+    unrelated: number;
+    checkpoints?: number[];
+    onEdit?: (i: number) => void;
+    settings?: MethodSettings;
+  },
 ): Promise<SequentialSummary> {
   const { probes: model, weightNorm } = await evalModel(session);
   const unrelated = await unrelatedProbes(model, unrelatedPool, cases, opts.unrelated);
@@ -162,6 +169,7 @@ export async function evaluateSequential(
           const o = await session.edit({
             request: requestOf(c),
             method,
+            settings: opts.settings,
             gen: [],
             loc: [],
             skipContinuation: true,
@@ -182,6 +190,23 @@ export async function evaluateSequential(
   } finally {
     session.reset();
   }
+}
+
+/** --settings '{"lr": 0.01}': the method settings every edit gets (a JSON object of numbers). */
+function parseSettings(text: string | undefined): MethodSettings | undefined {
+  if (text === undefined) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UsageError(`--settings must be a JSON object such as '{"steps": 20}' (got "${text}").`);
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    throw new UsageError(`--settings must be a JSON object such as '{"steps": 20}' (got "${text}").`);
+  for (const [k, v] of Object.entries(json))
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new UsageError(`--settings: "${k}" must be a number (got ${JSON.stringify(v)}).`);
+  return json as MethodSettings;
 }
 
 function parseCheckpoints(text: string | undefined): number[] | undefined {
@@ -233,6 +258,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
       checkpoints: { type: 'string' },
       unrelated: { type: 'string' },
       out: { type: 'string' },
+      settings: { type: 'string' },
     },
     USAGE,
   );
@@ -241,6 +267,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const limit = intOption(values, 'limit', 1_000_000, 1, 1_000_000);
   const unrelated = intOption(values, 'unrelated', 100, 0, 100_000);
   const checkpoints = parseCheckpoints(values.checkpoints as string | undefined);
+  const settings = parseSettings(values.settings as string | undefined);
   const all = await readEditCases(new Uint8Array(await readFile(file)), file);
   const cases = all.slice(0, limit);
   const session = await openSession(await loadModelDir(requireString(values, 'model', USAGE)));
@@ -252,8 +279,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
         unrelated,
         checkpoints,
         onEdit: progress,
+        settings,
       })
-    : await evaluate(session, method, cases, progress);
+    : await evaluate(session, method, cases, progress, undefined, settings);
   const json = JSON.stringify(result);
   if (typeof values.out === 'string') await writeFile(values.out, json + '\n');
   process.stdout.write(

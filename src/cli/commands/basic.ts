@@ -8,7 +8,7 @@ import { randomGpt2Init } from '../../model/gpt2/init.ts';
 import { tinyTokenizerJson } from '../../model/testing.ts';
 import { TextTokenizer } from '../../model/tokenizer.ts';
 import { intOption, output, parse, requireString, UsageError } from '../args.ts';
-import { gpuContext, loadModelDir, loadTokenizer } from '../engine.ts';
+import { gpuContext, loadLanguageModelDir, loadTokenizer } from '../engine.ts';
 
 export async function info(argv: string[]): Promise<void> {
   const { values } = parse(argv, {}, 'editscope info [--json]');
@@ -52,10 +52,11 @@ export async function predict(argv: string[]): Promise<void> {
   const dir = requireString(values, 'model', PREDICT_USAGE);
   const prompt = requireString(values, 'prompt', PREDICT_USAGE);
   const k = intOption(values, 'top-k', 10, 1, 64);
-  const { model, tokenizer } = await loadModelDir(dir);
+  const { model, tokenizer } = await loadLanguageModelDir(dir);
   const ids = tokenizer.encode(prompt);
   if (ids.length === 0) throw new UsageError('The prompt tokenizes to nothing: give some text.');
-  const [top] = await model.topNext([ids], k);
+  // Llama-style tokenizers put <s> first (prefixIds); GPT-2's and Qwen's add nothing.
+  const [top] = await model.topNext([[...tokenizer.prefixIds, ...ids]], k);
   const tokens = top.map((t) => ({ token: tokenizer.tokenString(t.id), id: t.id, prob: t.prob }));
   output(values, { tokens }, () =>
     tokens

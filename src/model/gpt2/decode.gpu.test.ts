@@ -42,6 +42,7 @@ it('cached generation equals uncached token for token; no allocation after warm-
   const prompt = [5, 17, 42, 3];
   const n = 6;
   const greedy = await decoder.generate(prompt, n);
+  expect(await model.generate(prompt, n)).toEqual(greedy); // Gpt2Model.generate is the cached path
   expect(greedy).toEqual(await generateUncached(model, prompt, n));
   expect(await decoder.generate(prompt, n, { temperature: 0.8, seed: 3 })).toEqual(
     await generateUncached(model, prompt, n, 0.8, 3),

@@ -1,7 +1,7 @@
 // Finite-difference check of the whole Llama/Qwen3 model: the hand-written backward (every kernel's backward
 // chained through the residual stream) against central differences of the GPU forward loss, on tiny configs
 // with awkward sizes: grouped-query attention (4 heads over 2), head_dim 6 ≠ hidden/heads, Qwen3's q/k norm,
-// Qwen2's q/k/v biases, tied and untied heads, two sequences of different lengths.
+// attention biases (Qwen2's q/k/v, attention_bias's q/k/v/o), tied and untied heads, two sequences of different lengths.
 
 import { describe, expect, it } from 'vitest';
 import { randomArray, testContext } from '../../gpu/testing.ts';
@@ -48,8 +48,8 @@ function randomWeights(dims: LlamaDims): Map<string, Float32Array> {
 describe.each<[string, Partial<LlamaDims>, number]>([
   ['Qwen3 (q/k norm, GQA, tied)', {}, 2],
   [
-    'Qwen2 (q/k/v biases, untied)',
-    { architecture: 'qwen2', qkNorm: false, attentionBias: 'qkv', tiedEmbeddings: false },
+    'Llama with attention_bias (q/k/v/o biases; Qwen2 has the q/k/v ones), 4 heads over 1, untied',
+    { architecture: 'llama', qkNorm: false, attentionBias: 'qkvo', tiedEmbeddings: false, nKvHead: 1 },
     1,
   ],
 ])('%s', (_, overrides, perTensor) => {

@@ -1,7 +1,8 @@
 // Finite-difference check of the whole Llama/Qwen3 model: the hand-written backward (every kernel's backward
 // chained through the residual stream) against central differences of the GPU forward loss, on tiny configs
-// with awkward sizes: grouped-query attention (4 heads over 2), head_dim 6 ≠ hidden/heads, Qwen3's q/k norm,
-// attention biases (Qwen2's q/k/v, attention_bias's q/k/v/o), tied and untied heads, two sequences of different lengths.
+// with awkward sizes: grouped-query attention (4 heads over 2, then over 1), head_dim 6 ≠ hidden/heads, Qwen3's
+// q/k norm, attention biases (Qwen2's q/k/v, attention_bias's q/k/v/o), tied and untied heads, two sequences of
+// different lengths.
 
 import { describe, expect, it } from 'vitest';
 import { randomArray, testContext } from '../../gpu/testing.ts';

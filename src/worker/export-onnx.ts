@@ -2,6 +2,7 @@
 // folder (src/model/onnx/folder.ts) the UI can zip or save one by one. The app's "Export ONNX" button calls it.
 
 import type { EngineHost } from '../engine/host.ts';
+import type { Gpt2Model } from '../model/gpt2/model.ts';
 import { onnxFolderFromModel } from '../model/onnx/folder.ts';
 
 export interface ExportedFile {
@@ -14,7 +15,10 @@ export async function exportOnnxFiles(host: EngineHost): Promise<{ files: Export
   const session = host.current;
   const src = host.loadedSource;
   if (!src) throw new Error('No model is loaded yet: pick one first.');
-  const folder = await onnxFolderFromModel(session.view.model, src.files, session.view.tokenizer.eosId);
+  const { model } = session.view;
+  if (model.architecture !== 'gpt2')
+    throw new Error(`ONNX export covers GPT-2 models; this one is ${model.architecture}.`);
+  const folder = await onnxFolderFromModel(model as Gpt2Model, src.files, session.view.tokenizer.eosId);
   const enc = new TextEncoder();
   const files = [...folder].map(([name, v]) => {
     const b = typeof v === 'string' ? enc.encode(v) : v;

@@ -59,6 +59,8 @@ describe.each(CASES)('matmul ($variant $tiledWorkgroup)', ({ variant, tiledWorkg
           if (!variantAllowed(ctx, variant, { M, N, K, transA, transB })) continue;
           // The second tiled workgroup shares every line of code but the geometry: small shapes suffice.
           if (tiledWorkgroup === 8 && M * N * K > 40_000) continue;
+          // The subgroup GEMV is the GPU path and compiles slowly on SwiftShader: two row counts cover its loops.
+          if (variant === 'gemv-sg' && M !== 1 && M !== 3) continue;
           ran++;
           const a = randomArray(M * K, M * 31 + K);
           const b = randomArray(K * N, N * 17 + K);

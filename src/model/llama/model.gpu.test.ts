@@ -9,7 +9,9 @@ import { expectClose, randomArray, testContext } from '../../gpu/testing.ts';
 import { languageModelRows, makeBatch } from '../batch.ts';
 import { sampleWithTemperature } from '../decode-loop.ts';
 import type { LinearRole } from '../language-model.ts';
+import type { LlamaDims } from './dims.ts';
 import { loadFixture } from './fixture.testing.ts';
+import { randomLlamaInit } from './init.ts';
 import { LlamaModel } from './model.ts';
 import { LlamaParameters } from './parameters.ts';
 
@@ -58,6 +60,34 @@ describe.each(['qwen3-gqa', 'llama-untied'])('%s', (name) => {
     model.destroy();
     [left, right].forEach((b) => b.destroy());
   });
+});
+
+it('the RoPE table grows mid-generation (past its first 64 positions) without changing earlier results', async () => {
+  const dims: LlamaDims = {
+    architecture: 'qwen3',
+    nLayer: 1,
+    nEmbd: 8,
+    nPositions: 100,
+    vocabSize: 19,
+    nHead: 2,
+    nKvHead: 1,
+    headDim: 4,
+    nInner: 12,
+    eps: 1e-6,
+    ropeTheta: 10000,
+    tiedEmbeddings: true,
+    attentionBias: 'none',
+    qkNorm: true,
+  };
+  const ctx = await testContext();
+  const model = new LlamaModel(ctx, dims, randomLlamaInit(dims, 3, 0.5), 'rope-growth');
+  const [short] = await model.nextTokenDistributions([[1, 2, 3]]); // table: 64 positions
+  const prompt = Array.from({ length: 66 }, (_, i) => (i * 5) % dims.vocabSize);
+  const cached = await model.generate(prompt, 3); // prefill at 66 positions grows it to 100
+  expect(cached).toEqual(await generateUncached(model, prompt, 3));
+  const [again] = await model.nextTokenDistributions([[1, 2, 3]]);
+  expectClose('short prefix after growth', again, short, 0, 0);
+  model.destroy();
 });
 
 it('(u, δ) capture gives every weight gradient; a backward stopped at a block gives the same δ there', async () => {

@@ -34,7 +34,9 @@ export function tokenizeRequest({ model, tokenizer }: EditTarget, r: EditRequest
     throw new EditRequestError(
       `The target is ${target.length} tokens long; keep it to ${MAX_TARGET_TOKENS} or fewer.`,
     );
-  const ids = tokenizer.encode(prompt);
+  // Tokenizers that start every text with a marker (Llama's <s>: prefixIds) get it here, as in training.
+  const prefix = tokenizer.prefixIds ?? [];
+  const ids = [...prefix, ...tokenizer.encode(prompt)];
   const limit = model.dims.nPositions;
   if (ids.length + target.length > limit) {
     throw new EditRequestError(
@@ -42,6 +44,6 @@ export function tokenizeRequest({ model, tokenizer }: EditTarget, r: EditRequest
     );
   }
   // The subject's last token: the prompt's token count up to the end of the subject, minus one.
-  const subjectLast = tokenizer.encode(prompt.slice(0, at + r.subject.length)).length - 1;
+  const subjectLast = prefix.length + tokenizer.encode(prompt.slice(0, at + r.subject.length)).length - 1;
   return { prompt: ids, target, subjectLast: Math.max(0, Math.min(subjectLast, ids.length - 1)) };
 }

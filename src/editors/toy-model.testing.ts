@@ -52,12 +52,17 @@ const TINY_QWEN3: LlamaDims = { ...TOY_QWEN3_DIMS, nEmbd: 16, headDim: 8, nInner
  * A random 16-wide model of either architecture with a tokenizer (no training: for tests that check an editor's
  * arithmetic, not its success). Weights are larger than an initialisation so gradients are not tiny.
  */
-export function tinyRandomTarget(ctx: GpuContext, arch: ToyArchitecture, seed = 5): EditTarget {
+export function tinyRandomTarget(
+  ctx: GpuContext,
+  arch: ToyArchitecture,
+  seed = 5,
+  weights?: Map<string, Float32Array>,
+): EditTarget {
   const tokenizer = TextTokenizer.fromJson(tinyTokenizerJson(64), 'tiny tokenizer.json', 64);
   const model =
     arch === 'gpt2'
-      ? new Gpt2Model(ctx, TINY_GPT2, randomGpt2Weights(TINY_GPT2, seed), 'tiny-gpt2')
-      : new LlamaModel(ctx, TINY_QWEN3, randomLlamaInit(TINY_QWEN3, seed, 0.3), 'tiny-qwen3');
+      ? new Gpt2Model(ctx, TINY_GPT2, weights ?? randomGpt2Weights(TINY_GPT2, seed), 'tiny-gpt2')
+      : new LlamaModel(ctx, TINY_QWEN3, weights ?? randomLlamaInit(TINY_QWEN3, seed, 0.1), 'tiny-qwen3');
   return { model, tokenizer };
 }
 

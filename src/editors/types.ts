@@ -7,7 +7,7 @@ import type { TextTokenizer } from '../model/tokenizer.ts';
 // Request types: what a user asks an editor for. Plain data (they cross the worker boundary and appear in CLI
 // JSON); the engine re-exports them.
 
-export type MethodName = 'ibke' | 'mend' | 'rome' | 'ft';
+export type MethodName = 'ibke' | 'mend' | 'rome' | 'ft' | 'ultraedit' | 'alphaedit';
 
 /** One edit the user asked for. `subject` must occur in `prompt`; `target` usually starts with a space. */
 export interface EditRequest {
@@ -25,6 +25,10 @@ export interface MethodSettings {
   layer?: number;
   /** MEND / IBKE: multiplier on the learned step size. */
   stepScale?: number;
+  /** MEND / IBKE in sequences: damp directions earlier edits used (μ, smaller protects more; sequential-guard.ts). */
+  protectEarlier?: number;
+  /** MEND / IBKE: scale a patch down so no matrix moves by more than this fraction of its norm. */
+  maxUpdate?: number;
 }
 
 /**
@@ -68,6 +72,8 @@ export interface Editor {
   edit(target: EditTarget, request: EditRequest, settings?: MethodSettings): Promise<Patch>;
   /** Several edits in one patch, where the method allows (MEND, IBKE, FT-L). */
   editBatch?(target: EditTarget, requests: EditRequest[], settings?: MethodSettings): Promise<Patch>;
+  /** Frees the editor's GPU buffers (hypernetworks); the model is not the editor's to free. */
+  destroy?(): void;
 }
 
 export class EditRequestError extends Error {

@@ -7,6 +7,9 @@ import { editorDir, EDITOR_FILES } from '../editors/hyper/files.ts';
 import { IbkeEditor } from '../editors/ibke.ts';
 import { MendEditor } from '../editors/mend.ts';
 import { loadRomeEditor } from '../editors/rome.ts';
+import { AlphaEditEditor } from '../editors/alphaedit.ts';
+import { SequentialGuard } from '../editors/sequential-guard.ts';
+import { UltraEditEditor } from '../editors/ultraedit.ts';
 import type { EditTarget, Editor } from '../editors/types.ts';
 import type { MethodName } from './types.ts';
 
@@ -20,6 +23,10 @@ export async function createEditors(
   const editors: Partial<Record<MethodName, Editor>> = { ft: new FtEditor() };
   const rome = await loadRomeEditor(target, files);
   if (rome) editors.rome = rome;
+  // AlphaEdit shares ROME's covariance and site; its own instance (its earlier-edit cache is per editor).
+  const romeForAlpha = rome && (await loadRomeEditor(target, files));
+  if (romeForAlpha) editors.alphaedit = new AlphaEditEditor(romeForAlpha);
+  editors.ultraedit = new UltraEditEditor(); // training-free: every model gets it
   for (const method of ['mend', 'ibke'] as const) {
     const dir = editorDir(method);
     const [config, weights] = await Promise.all([
@@ -28,8 +35,10 @@ export async function createEditors(
     ]);
     if (!config || !weights) continue;
     const contents = { config: new TextDecoder().decode(config), weights };
-    editors[method] =
-      method === 'mend' ? MendEditor.load(target.model, contents) : IbkeEditor.load(target.model, contents);
+    // SequentialGuard adds the protectEarlier / maxUpdate settings (a pass-through without them).
+    editors[method] = new SequentialGuard(
+      method === 'mend' ? MendEditor.load(target.model, contents) : IbkeEditor.load(target.model, contents),
+    );
   }
   return editors;
 }

@@ -3,12 +3,9 @@
 // it a device factory and fetch; Node tests can drive it too.
 
 import { GpuContext } from '../gpu/context.ts';
-import { GpuLimitError } from '../gpu/errors.ts';
 import type { AcquiredDevice } from '../gpu/adapter.ts';
-import { parseCheckpoint, type CheckpointFiles, type Gpt2Checkpoint } from '../model/checkpoint.ts';
-import { gpt2ParameterCount } from '../model/config.ts';
-import { Gpt2Model } from '../model/gpt2/model.ts';
-import { parameterShapes } from '../model/gpt2/dims.ts';
+import { parseModelCheckpoint, type CheckpointFiles } from '../model/checkpoint.ts';
+import { checkModelFitsAdapter, createLanguageModel, summarizeCheckpoint } from '../model/factory.ts';
 import { createEditors, type EditorFiles } from './editors.ts';
 import { EditSession, type EditInput } from './session.ts';
 import type { EditOutcome, ModelInfo, ModelSource } from './types.ts';
@@ -44,29 +41,40 @@ export class EngineHost {
     return ctx;
   }
 
-  /** Replaces the current model (and its edits) with `src`. */
+  /**
+   * Replaces the current model (and its edits) with `src`. Everything that can be refused (files, adapter
+   * limits) is checked before the current model is freed, so a bad source leaves it and its edits in place.
+   */
   async load(src: LoadedSource): Promise<ModelInfo> {
-    const checkpoint = parseCheckpoint(src.files, src.name);
+    const checkpoint = parseModelCheckpoint(src.files, src.name);
     const ctx = await this.context();
-    checkFitsAdapter(checkpoint, ctx);
-    this.session?.view.model.destroy();
-    this.session?.stack.destroy();
+    checkModelFitsAdapter(checkpoint.config, ctx.device.limits);
+    // Patches and editors before the model they point into (session.destroy keeps that order).
+    this.session?.destroy();
     this.session = null;
-    const model = new Gpt2Model(ctx, checkpoint.config, checkpoint.weights, src.name);
-    const editors = await createEditors({ model, tokenizer: checkpoint.tokenizer }, src.editorFiles);
-    this.session = new EditSession({ model, tokenizer: checkpoint.tokenizer }, editors);
+    const model = createLanguageModel(ctx, checkpoint, src.name);
+    try {
+      const editors = await createEditors({ model, tokenizer: checkpoint.tokenizer }, src.editorFiles);
+      this.session = new EditSession({ model, tokenizer: checkpoint.tokenizer }, editors);
+    } catch (e) {
+      model.destroy();
+      throw e;
+    }
     this.loaded = src;
     this.history = [];
-    const c = checkpoint.config;
+    const d = model.dims;
+    const summary = summarizeCheckpoint(checkpoint);
     return {
       source: src.source,
       name: src.name,
-      nLayer: c.nLayer,
-      nHead: c.nHead,
-      nEmbd: c.nEmbd,
-      nPositions: c.nPositions,
-      vocabSize: c.vocabSize,
-      parameterCount: gpt2ParameterCount(c),
+      architecture: model.architecture,
+      dtype: summary.dtype,
+      nLayer: d.nLayer,
+      nHead: d.nHead,
+      nEmbd: d.nEmbd,
+      nPositions: d.nPositions,
+      vocabSize: d.vocabSize,
+      parameterCount: model.parameterCount,
       methods: this.session.methods,
     };
   }
@@ -98,29 +106,26 @@ export class EngineHost {
     this.history = [];
   }
 
-  /** After a device loss: a new device, the same model files, the same edits in the same order. */
+  /**
+   * After a device loss: a new device, the same model files, the same edits in the same order, under the same
+   * ids (the app still holds them for undo).
+   */
   private async recover(): Promise<void> {
     const src = this.loaded;
     if (!src) return;
     const replay = this.history;
     await this.load(src);
     for (const h of replay) {
-      const outcome = await this.current.edit(h.input);
+      const outcome = await this.current.edit(h.input, undefined, h.id);
       this.history.push({ id: outcome.editId, input: h.input });
     }
   }
-}
 
-/** A model whose largest tensor exceeds the adapter's storage-binding limit cannot run: say so before allocating. */
-function checkFitsAdapter(checkpoint: Gpt2Checkpoint, ctx: GpuContext): void {
-  const limit = ctx.device.limits.maxStorageBufferBindingSize;
-  for (const [name, shape] of parameterShapes(checkpoint.config)) {
-    const bytes = shape.reduce((a, b) => a * b, 1) * 4;
-    if (bytes > limit) {
-      throw new GpuLimitError(
-        `This model is too large for this GPU: ${name} needs ${(bytes / 2 ** 20).toFixed(0)} MiB in one buffer, ` +
-          `and the adapter allows ${(limit / 2 ** 20).toFixed(0)} MiB. Pick a smaller model or use a GPU with larger limits.`,
-      );
-    }
+  /** Frees the session (patches, editors, model). */
+  unload(): void {
+    this.session?.destroy();
+    this.session = null;
+    this.loaded = null;
+    this.history = [];
   }
 }

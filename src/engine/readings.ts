@@ -1,14 +1,14 @@
 // What the charts and metrics need from a model state: top-k next tokens, the target's probability and rank,
 // teacher-forced argmax checks over a completion, and next-token distributions for KL. Batched on the GPU.
 
-import { completionRows, makeBatch } from '../model/gpt2/batch.ts';
-import type { Gpt2Model } from '../model/gpt2/model.ts';
+import { completionRows, makeBatch } from '../model/batch.ts';
+import type { LanguageModel } from '../model/language-model.ts';
 import type { TextTokenizer } from '../model/tokenizer.ts';
 import { topK } from '../eval/metrics.ts';
 import type { TokenProb } from './types.ts';
 
 export interface ModelView {
-  model: Gpt2Model;
+  model: LanguageModel;
   tokenizer: TextTokenizer;
 }
 
@@ -36,7 +36,7 @@ export async function readStates(view: ModelView, prompts: number[][], k: number
  * that predict completion tokens. Returns one id array per pair.
  */
 export async function teacherForcedArgmax(
-  model: Gpt2Model,
+  model: LanguageModel,
   pairs: { prompt: number[]; completion: number[] }[],
 ): Promise<number[][]> {
   if (pairs.length === 0) return [];

@@ -29,11 +29,12 @@ export interface EditInput {
   skipContinuation?: boolean;
 }
 
-let nextId = 1;
-
 export class EditSession {
   readonly stack: PatchStack;
   private readonly suspended: Patch[] = [];
+  /** Edit ids are per session ('e1', 'e2'...): a reloaded session replays its edits under the same ids. */
+  private nextId = 1;
+  private ended = false;
 
   constructor(
     readonly view: ModelView,
@@ -47,8 +48,10 @@ export class EditSession {
   }
 
   encodePrompt(text: string): number[] {
-    const ids = this.view.tokenizer.encode(text.trimEnd());
-    if (ids.length === 0) throw new EditRequestError('A probe is empty: type a prompt or remove it.');
+    const { tokenizer } = this.view;
+    const body = tokenizer.encode(text.trimEnd());
+    if (body.length === 0) throw new EditRequestError('A probe is empty: type a prompt or remove it.');
+    const ids = [...(tokenizer.prefixIds ?? []), ...body];
     if (ids.length >= this.view.model.dims.nPositions) {
       throw new EditRequestError(
         `The probe "${text.slice(0, 40)}…" is longer than this model's context (${this.view.model.dims.nPositions} tokens).`,
@@ -77,8 +80,12 @@ export class EditSession {
   /**
    * Computes, applies and measures one edit. On any error the model is left as it was. `checkCancelled`
    * throws to abandon the edit; it is called between phases, and never after the patch is applied.
+   * `editId` replays an edit under the id it had (after a device loss); otherwise the next free id.
    */
-  async edit(input: EditInput, checkCancelled: () => void = () => {}): Promise<EditOutcome> {
+  async edit(input: EditInput, checkCancelled: () => void = () => {}, editId?: string): Promise<EditOutcome> {
+    if (this.ended) throw new Error('This model was unloaded: load it again to edit.');
+    if (editId !== undefined && this.stack.patches.some((p) => p.id === editId))
+      throw new Error(`An applied edit already has the id ${editId}.`);
     const editor = this.editors[input.method];
     if (!editor)
       throw new EditRequestError(`The ${input.method.toUpperCase()} editor is not available for this model.`);
@@ -102,7 +109,9 @@ export class EditSession {
     checkCancelled();
     const patch: Patch = await editor.edit(this.view, input.request, input.settings);
     checkCancelled();
-    patch.id = `e${nextId++}`;
+    patch.id = editId ?? `e${this.nextId}`;
+    const n = /^e(\d+)$/.exec(patch.id);
+    this.nextId = Math.max(this.nextId, n ? Number(n[1]) + 1 : this.nextId);
     this.stack.apply(patch);
     const latencyMs = performance.now() - t0;
 
@@ -173,6 +182,18 @@ export class EditSession {
 
   reset(): void {
     this.stack.reset();
+  }
+
+  /**
+   * Frees everything this session holds on the GPU: the patches' side-car terms, then the editors' buffers
+   * (MEND/IBKE networks, capture workspaces), then the model. Idempotent.
+   */
+  destroy(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.stack.destroy();
+    for (const e of Object.values(this.editors)) e?.destroy?.();
+    this.view.model.destroy();
   }
 }
 

@@ -5,6 +5,7 @@
 
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatProb, type TokenBarRow } from '../model/chart-data.ts';
+import { useTokenLabels } from '../store/token-labels.ts';
 
 export const BEFORE_COLOR = '#0072B2';
 export const AFTER_COLOR = '#E69F00';
@@ -85,7 +86,7 @@ function TooltipBody({
 }
 
 export function TokenChart({
-  rows,
+  rows: rawRows,
   state,
   beforeLabel = 'Before',
   afterLabel = 'After',
@@ -93,6 +94,7 @@ export function TokenChart({
   testId = 'token-chart',
   title,
 }: Props) {
+  const rows = useTokenLabels(rawRows);
   const barSize = compact ? 7 : 9;
   const height = 28 + rows.length * (state === 'after' ? barSize * 2 + 10 : barSize + 12);
   const strength = (r: TokenBarRow) => (r.isTarget || r.isOldAnswer ? 1 : 0.55);

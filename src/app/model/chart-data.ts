@@ -3,6 +3,7 @@
 // probability there (null, drawn as no bar, explained in the tooltip) rather than a made-up zero.
 
 import type { ProbeReading, TokenProb } from '../../engine/types.ts';
+import { isPartialText } from './token-bytes.ts';
 
 /** How many next tokens the engine returns per prompt (the engine reads the same number: CHART_TOP_K). */
 export const CHART_TOP_K = 10;
@@ -10,6 +11,8 @@ export const CHART_TOP_K = 10;
 export interface TokenBarRow {
   /** The raw token string (" Rome"). */
   token: string;
+  /** Its id, when a reading gave one (to look up the bytes of a partial UTF-8 token). */
+  id?: number;
   /** The token as displayed: leading space as ␣, newlines as ⏎ (so " Rome" and "Rome" differ visibly). */
   label: string;
   before: number | null;
@@ -33,9 +36,15 @@ export function tokenBarRows(
   targetToken: string | undefined,
   perSide = 5,
 ): TokenBarRow[] {
+  // Tokens that are part of a UTF-8 character all decode to U+FFFD (or nothing): keyed by id so two of them
+  // never share a row, labelled by id until their bytes are known (store/token-labels.ts).
+  const keyed = (list: TokenProb[]) =>
+    list.map((t) => (isPartialText(t.token) ? { ...t, token: `${t.token}\u0000${t.id}` } : t));
+  reading = { ...reading, before: keyed(reading.before), after: keyed(reading.after) };
   const exact = reading.target && reading.target.token === targetToken ? reading.target : undefined;
   const oldAnswer = reading.before[0]?.token;
   const byToken = (list: TokenProb[]) => new Map(list.map((t) => [t.token, t.prob]));
+  const ids = new Map([...reading.before, ...reading.after].map((t) => [t.token, t.id]));
   const before = byToken(reading.before);
   const after = byToken(reading.after);
   const tokens = new Set<string>([
@@ -51,7 +60,8 @@ export function tokenBarRows(
   }
   const rows = [...tokens].map((token): TokenBarRow => ({
     token,
-    label: displayToken(token),
+    id: ids.get(token),
+    label: token.includes('\u0000') ? `<token ${ids.get(token)}>` : displayToken(token),
     before: before.get(token) ?? null,
     after: after.get(token) ?? null,
     isTarget: token === targetToken,

@@ -64,6 +64,8 @@ const SETTING_RANGES: Record<keyof Required<MethodSettings>, { min: number; max:
     epsilon: { min: 0, max: 10, integer: false },
     layer: { min: 0, max: 255, integer: true },
     stepScale: { min: 0, max: 100, integer: false },
+    protectEarlier: { min: 1e-6, max: 1e6, integer: false },
+    maxUpdate: { min: 1e-6, max: 100, integer: false },
   };
 
 // C0/C1 controls (tab and newline included: every field is one line), bidi overrides and isolates.

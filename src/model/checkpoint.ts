@@ -185,3 +185,11 @@ export function serializeModelCheckpoint(
   else files.safetensors = serializeSafetensors(tensors, dtype);
   return files;
 }
+
+/** Bytes of the weight files (model.safetensors, or the index and every shard), for display. */
+export function checkpointWeightBytes(files: CheckpointFiles): number {
+  if (files.safetensors) return files.safetensors.byteLength;
+  let total = 0;
+  for (const bytes of files.shards?.shards.values() ?? []) total += bytes.byteLength;
+  return total;
+}

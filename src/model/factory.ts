@@ -68,7 +68,7 @@ export function checkModelFitsAdapter(config: ModelConfig, limits: AdapterLimits
 /** The model of the checkpoint's architecture on `ctx`, its weights uploaded; `label` prefixes GPU buffer labels. */
 export function createLanguageModel(
   ctx: GpuContext,
-  checkpoint: ModelCheckpoint,
+  checkpoint: Pick<ModelCheckpoint, 'config' | 'weights'>,
   label: string,
 ): LanguageModel {
   const { config, weights } = checkpoint;

@@ -1,5 +1,5 @@
 // Edit here, ship with transformers.js: in one page (bench/peers/interop.html, built with the app but never
-// loaded by it) the engine applies a ROME edit to the fact-world model, exports the merged weights as an ONNX
+// loaded by it) the engine applies an IBKE edit (the shipped trained editor) to the fact-world model, exports the merged weights as an ONNX
 // folder, and @huggingface/transformers loads that folder (wasm EP) and must agree with the engine: the same
 // top-5 next tokens with probabilities within 1e-4, and the same greedy continuation.
 
@@ -39,8 +39,8 @@ test('an edited fact-world model exported as ONNX gives transformers.js the engi
   const r = await page.evaluate(
     (req) =>
       (
-        window as unknown as { editscopeInterop: { run: (r: unknown) => Promise<unknown> } }
-      ).editscopeInterop.run(req),
+        window as unknown as { editscopeInterop: { run: (r: unknown, m: string) => Promise<unknown> } }
+      ).editscopeInterop.run(req, 'ibke'),
     request,
   );
   const result = r as InteropResult;

@@ -55,7 +55,7 @@ function folderFetch(folder: OnnxFolder): typeof fetch {
   };
 }
 
-async function run(request: EditRequest, method: MethodName = 'rome', newTokens = 6): Promise<InteropResult> {
+async function run(request: EditRequest, method: MethodName = 'ibke', newTokens = 6): Promise<InteropResult> {
   const ctx = await engineContext();
   const { files, checkpoint } = await factWorld();
   const model = new Gpt2Model(ctx, checkpoint.config, checkpoint.weights, 'interop');

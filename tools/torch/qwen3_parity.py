@@ -11,6 +11,7 @@ gains, a batch of two sequences of different lengths, the mean next-token NLL ov
 autograd's gradient of every parameter. Run with Debian's torch:
 
     /usr/bin/python3 tools/torch/qwen3_parity.py src/model/llama/fixtures
+    npx prettier --write src/model/llama/fixtures/*/config.json   # the repo's JSON style
 
 Writes two fixture folders, each with config.json (an HF config plus the test's `sequences`), model.safetensors
 (the weights, HF names) and expected.safetensors (logits of every real position, the loss, `grad.<name>`):

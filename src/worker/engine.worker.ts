@@ -7,6 +7,7 @@ import { runMatmulCheck } from '../gpu/self-check.ts';
 import type { CallName, CallPayload, CallResult, FromWorker, ProgressEvent, ToWorker } from './protocol.ts';
 import { exportOnnxFiles } from './export-onnx.ts';
 import { measureNow } from './measure.ts';
+import { sampleText } from './sample.ts';
 import { resolveSource } from './sources.ts';
 import { tokenPieces } from './token-pieces.ts';
 
@@ -58,6 +59,7 @@ const handlers: Handlers = {
   measure: async (input) => measureNow(host.current, input),
   exportOnnx: async () => exportOnnxFiles(host),
   tokenPieces: async ({ ids }) => ({ pieces: tokenPieces(host.current.view.tokenizer, ids) }),
+  sample: async (input) => ({ text: await sampleText(host.current, input) }),
   reset: async () => {
     host.reset();
     return {};

@@ -14,6 +14,7 @@ import type {
   TokenProb,
 } from '../engine/types.ts';
 import type { MeasureInput, MeasureResult } from './measure.ts';
+import type { SampleInput } from './sample.ts';
 
 /** Request name -> [payload, result]. Extend here; the client and the worker are typed from this map. */
 export interface EngineCalls {
@@ -43,6 +44,8 @@ export interface EngineCalls {
   exportOnnx: [Record<string, never>, { files: { name: string; bytes: ArrayBuffer }[] }];
   /** Vocabulary pieces of token ids (to show partial UTF-8 tokens as bytes; see token-pieces.ts). */
   tokenPieces: [{ ids: number[] }, { pieces: (string | null)[] }];
+  /** A sampled continuation (temperature, top-p, seed), optionally without one edit (see sample.ts). */
+  sample: [SampleInput, { text: string }];
   /** Back to the original weights. */
   reset: [Record<string, never>, Record<string, never>];
 }

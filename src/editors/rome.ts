@@ -1,33 +1,41 @@
 // ROME (Meng et al., "Locating and Editing Factual Associations in GPT", NeurIPS 2022): a rank-one change of
 // W = block l*'s MLP down projection (role 'mlp.down': GPT-2 c_proj, Llama/Qwen down_proj; logical (n, C),
-// n = MLP width) that maps the subject's key k* to a new value v*. Spec: method.md, "ROME".
+// n = MLP width) that maps the key at the edit site to a new value. Spec: method.md, "ROME". We follow ROME's
+// released code (kmeng01/rome: rome_main.py, compute_u.py, compute_v.py) where it differs from the paper:
 //
-// 1. Contexts: the bare prompt and ~10 "<prefix>. <prompt>" variants; the prefixes are ~5-token texts the model
-//    itself samples after <|endoftext|> (ROME's generated context templates), made once per editor and model.
-// 2. k* = mean over contexts of c_proj's input (post-GELU) at the subject's last token; v_init = mean of
-//    c_proj's output there (= k* W + b, by linearity).
-// 3. v* = v_init + δ: Adam on δ ∈ R^C (lr 0.5, ≤ 20 steps) added to c_proj's output at the subject's last
-//    token of every context (a LinearHook), minimising mean target NLL over the contexts
-//    + 0.0625·KL(p_pre ‖ p_δ) of the next token after "{subject} is a" + 0.5·‖δ‖/‖v_init‖² (ROME's
-//    v_weight_decay form); ‖δ‖ ≤ 4‖v_init‖; stop once the NLL < 0.05 (ROME's rule). ∂L/∂δ = Σ over the
-//    contexts' subject rows of c_proj's output gradient (onLinear). The KL direction: ROME's code computes
-//    KL(p_δ ‖ p_pre); we use KL(p_pre ‖ p_δ), whose logit gradient p_δ − p_pre is a soft-target
-//    cross-entropy (shaders/soft_targets.wgsl). Both vanish only at p_δ = p_pre.
-// 4. ΔW = leftᵀ·right with left = C⁻¹k* / (k*ᵀC⁻¹k*), right = v* − v_init (rome-math.ts), C from
-//    rome-covariance.ts with a ridge of 1e-2·mean(diag C) (ROME uses none; a small sample leaves C ill-posed).
+// 1. Contexts: the bare prompt and up to 5 "<prefix>. <prompt>" variants; the prefixes are distinct ≤10-token
+//    texts the model itself samples after <|endoftext|> (rome-contexts.ts).
+// 2. Keys: k̄ = mean over the contexts of the down projection's input at the key token; only its direction
+//    u = C⁻¹k̄ is used (compute_u.py). The bare prompt's own key k_b and value v_b (compute_v.py) set the target.
+// 3. v* = v_b + δ: Adam on δ ∈ R^C added to the layer's output at the key token of every context and of
+//    "{subject} is a" (a LinearHook), minimising mean target NLL over the contexts + 0.0625·KL of the next-token
+//    distribution at the key token of "{subject} is a" (the code's "essence" row; we use KL(p_pre ‖ p_δ), whose
+//    logit gradient is a soft-target cross-entropy, where the code has KL(p_δ ‖ p_pre); both vanish only at
+//    p_δ = p_pre) + 0.5·‖δ‖/‖v_b‖²; ‖δ‖ ≤ 4‖v_b‖; stop once the TOTAL loss < 0.05 (the code's rule). The Adam
+//    lr is scaled to the value norm, relative·‖v_b‖/√C (rome-math.ts valueScaledLr; ours: ROME's lr 0.5 was
+//    tuned for GPT-2 XL's width and value norms), unless a setting gives it.
+// 4. ΔW = u (v* − v_b)ᵀ / (uᵀk_b) (rome-math.ts releasedRankOneUpdate): the whole δ reaches the edit prompt.
+//    The paper's form, (C⁻¹k̄)(v* − W k̄)ᵀ/(k̄ᵀC⁻¹k̄), stays available as normalisation 'paper'. C comes from
+//    rome-covariance.ts with a ridge of 1e-2·mean(diag C) (the code inverts C as is; a small sample leaves it
+//    ill-posed).
 //
-// Layer: the middle block by default, (L − 1) / 2. Never the last block with keyToken 'subject_last': there
-// the subject row cannot reach the prediction (its δ gradient is exactly 0). Measured on the fact-world model
-// (3 blocks, 128 wide; 2–3 TRAIN records, bare prompt, SwiftShader): at the subject's last token the δ
-// gradient is ~3e-3 at NLL ≈ 5 and edits fail at blocks 0 and 1 (reliability ≈ 0 even with ‖δ‖ ≤ 30‖v‖): this
-// small model moves the subject to the final position before recalling. keyToken 'last' at block 1 reached
-// reliability 0.67, generality 0.33, locality 0.50 with clampFactor 30 (0.25/0.17/0.67 at the default 4).
+// Site: the layer and key token come from rome-site.json next to the model (a causal trace's choice), else the
+// middle block at the subject's last token; both are reported in the patch info. Never the last block with
+// keyToken 'subject_last': there the subject row cannot reach the prediction (its δ gradient is exactly 0).
 
 import { gatherRows, scatterAddRows } from '../gpu/kernels/gather.ts';
 import { softTargetBackward } from '../gpu/kernels/soft-targets.ts';
+import { klDivergence } from '../eval/metrics.ts';
 import { completionRows, lastTokenRows, makeBatch, type HeadRow } from '../model/batch.ts';
 import type { LinearHook } from '../model/language-model.ts';
 import { tokenizeRequest, type TokenizedRequest } from './request.ts';
+import {
+  parseRomeSite,
+  ROME_SITE_FILE,
+  sampleContextPrefixes,
+  type KeyToken,
+  type RomeSite,
+} from './rome-contexts.ts';
 import {
   covarianceFileName,
   keyWeightsHash,
@@ -35,7 +43,15 @@ import {
   ROME_ROLE,
   type KeyCovariance,
 } from './rome-covariance.ts';
-import { choleskyWithRidge, norm, rankOneUpdate, VectorAdam, type Cholesky } from './rome-math.ts';
+import {
+  choleskyWithRidge,
+  norm,
+  rankOneUpdate,
+  releasedRankOneUpdate,
+  valueScaledLr,
+  VectorAdam,
+  type Cholesky,
+} from './rome-math.ts';
 import { checkLayer, checkNumber, middleLayer } from './settings.ts';
 import {
   EditorWeightsError,
@@ -50,40 +66,99 @@ import {
 export const ROME_DEFAULTS = {
   /** Fixed context prefixes; null: sample `contexts` of them from the model after <|endoftext|>. */
   prefixes: null as string[] | null,
-  /**
-   * Where the key is read and δ added: ROME's default 'subject_last', or 'last' (the prompt's last token; ROME's
-   * code offers it as fact_token="last"), for models that move the subject to the end before recalling.
-   */
-  keyToken: 'subject_last' as 'subject_last' | 'last',
-  contexts: 10,
-  contextTokens: 5,
-  steps: 20,
-  lr: 0.5,
+  /** Where the key is read and δ added: ROME's 'subject_last', or 'last' (the prompt's last token). */
+  keyToken: 'subject_last' as KeyToken,
+  /** The released code's get_context_templates: 5 samples of 10 tokens (the paper's appendix had 10 + 10). */
+  contexts: 5,
+  contextTokens: 10,
+  steps: 25,
+  /** Adam lr as a fraction of ‖v_b‖/√C: one step moves δ by about this fraction of ‖v_b‖. */
+  lrRelative: 0.2,
   klWeight: 0.0625,
   weightDecay: 0.5,
   clampFactor: 4,
-  nllStop: 0.05,
+  /** Early stop on the total loss (NLL + KL term + weight decay), as the released code. */
+  lossStop: 0.05,
   ridge: 1e-2,
+  /** 'released': bare prompt's key and value (the code); 'paper': context-averaged key for both (eq. 2). */
+  normalisation: 'released' as 'released' | 'paper',
+  /** Shown with each edit: how the layer and key token were chosen. */
+  siteSource: 'default: the middle block at the subject’s last token',
 };
 export type RomeOptions = typeof ROME_DEFAULTS;
+
+/** What ROME's optimisation finds for one request, before any update is formed (AlphaEdit reuses it). */
+export interface RomeTarget {
+  layer: number;
+  /** k̄ (n): the context-averaged key; k_b (n), v_b (C): the bare prompt's key and value. */
+  keyMean: Float64Array;
+  keyBare: Float64Array;
+  valueBare: Float64Array;
+  /** v̄ (C): the context-averaged value, W k̄ + b (the paper's form targets v̄ + δ at k̄). */
+  valueMean: Float64Array;
+  /** δ (C): v* = v_b + δ. */
+  delta: Float64Array;
+  info: Record<string, number | string>;
+}
 
 let patchCounter = 0;
 
 export class RomeEditor implements Editor {
   readonly method = 'rome' as const;
+  readonly options: RomeOptions;
   private cholesky: Cholesky | null = null;
   private prefixes: { model: object; texts: string[] } | null = null;
 
   constructor(
     readonly covariance: KeyCovariance,
-    readonly options: RomeOptions = ROME_DEFAULTS,
-  ) {}
+    options: Partial<RomeOptions> = {},
+  ) {
+    this.options = { ...ROME_DEFAULTS, ...options };
+  }
 
   get layer(): number {
     return this.covariance.layer;
   }
 
   async edit(target: EditTarget, request: EditRequest, settings: MethodSettings = {}): Promise<Patch> {
+    const t = await this.computeTarget(target, request, settings);
+    const vStar = t.valueBare.map((v, j) => v + t.delta[j]);
+    const update =
+      this.options.normalisation === 'released'
+        ? releasedRankOneUpdate(this.factor(), t.keyMean, t.keyBare, vStar, t.valueBare)
+        : rankOneUpdate(
+            this.factor(),
+            t.keyMean,
+            t.valueMean.map((v, j) => v + t.delta[j]),
+            t.valueMean,
+          );
+    const spec = target.model.linear(t.layer, ROME_ROLE);
+    return {
+      id: `rome${++patchCounter}`,
+      method: 'rome',
+      request,
+      deltas: [
+        {
+          block: t.layer,
+          role: ROME_ROLE,
+          param: spec.param,
+          nIn: spec.nIn,
+          nOut: spec.nOut,
+          rank: 1,
+          left: update.left,
+          right: update.right,
+        },
+      ],
+      info: { ...t.info, normalisation: this.options.normalisation, keyEnergy: update.keyEnergy },
+    };
+  }
+
+  /** Steps 1–3: contexts, keys, and δ; validates the request and the settings. */
+  async computeTarget(
+    target: EditTarget,
+    request: EditRequest,
+    settings: MethodSettings = {},
+  ): Promise<RomeTarget> {
     const { model } = target;
     const { dims } = model;
     const req = tokenizeRequest(target, request);
@@ -97,39 +172,40 @@ export class RomeEditor implements Editor {
         `The ROME covariance (${this.covariance.n} wide, layer ${l}) does not fit this model (${dims.nLayer} layers, MLP ${dims.nInner} wide).`,
       );
     const steps = checkNumber('ROME steps', settings.steps, this.options.steps, 1, 500, true);
-    const lr = checkNumber('The ROME learning rate', settings.lr, this.options.lr, 1e-5, 10);
 
     const contexts = [req, ...(await this.prefixTexts(target)).flatMap((p) => fits(target, request, p))];
     const klReq = tokenizeRequest(target, { ...request, prompt: `${request.subject} is a` });
-    const { key, value } = await this.keyAndValue(target, contexts);
-    const { delta, nll, updates } = await this.optimiseDelta(target, contexts, klReq, value, steps, lr);
-    const vStar = value.map((v, j) => v + delta[j]);
-    const update = rankOneUpdate(this.factor(), key, vStar, value);
-    const spec = model.linear(l, ROME_ROLE);
+    const { keyMean, keyBare, valueBare, valueMean } = await this.keys(target, contexts);
+    const C = valueBare.length;
+    const lr =
+      settings.lr === undefined
+        ? valueScaledLr(this.options.lrRelative, norm(valueBare), C)
+        : checkNumber('The ROME learning rate', settings.lr, this.options.lrRelative, 1e-6, 10);
+    const opt = await this.optimiseDelta(target, contexts, klReq, valueBare, steps, lr);
+    // How much of δ the paper's form would deliver at the bare prompt: uᵀk_b / uᵀk̄ with u = C⁻¹k̄.
+    const u = rankOneUpdate(this.factor(), keyMean, valueBare, valueBare).left;
+    let reach = 0;
+    for (let i = 0; i < u.length; i++) reach += u[i] * keyBare[i];
     return {
-      id: `rome${++patchCounter}`,
-      method: 'rome',
-      request,
-      deltas: [
-        {
-          block: l,
-          role: ROME_ROLE,
-          param: spec.param,
-          nIn: spec.nIn,
-          nOut: spec.nOut,
-          rank: 1,
-          left: update.left,
-          right: update.right,
-        },
-      ],
+      layer: l,
+      keyMean,
+      keyBare,
+      valueBare,
+      valueMean,
+      delta: opt.delta,
       info: {
         layer: l,
+        keyToken: this.options.keyToken,
+        site: this.options.siteSource,
         contexts: contexts.length,
-        steps: updates,
-        nll,
-        deltaNorm: norm(delta),
-        valueNorm: norm(value),
-        keyEnergy: update.keyEnergy,
+        steps: opt.updates,
+        lr,
+        nll: opt.nll,
+        kl: opt.kl,
+        loss: opt.loss,
+        deltaNorm: norm(opt.delta),
+        valueNorm: norm(valueBare),
+        paperReach: reach,
       },
     };
   }
@@ -139,42 +215,35 @@ export class RomeEditor implements Editor {
   }
 
   /** L = chol(C + ridge·mean(diag C)·I), once per editor (O(n³)); each edit then solves in O(n²). */
-  private factor(): Cholesky {
+  factor(): Cholesky {
     const { cov, n } = this.covariance;
     this.cholesky ??= choleskyWithRidge(cov, n, this.options.ridge);
     return this.cholesky;
   }
 
-  /**
-   * Context prefixes: the fixed ones from the options, else texts sampled from the model after <|endoftext|>
-   * (fixed seeds; an empty sample is skipped, so a model that only ever emits EOS there edits on the bare
-   * prompt), or ROME-style generic words for a tokenizer without EOS.
-   */
   private async prefixTexts({ model, tokenizer }: EditTarget): Promise<string[]> {
     if (this.options.prefixes) return this.options.prefixes;
     if (this.prefixes?.model === model) return this.prefixes.texts;
-    const { contexts, contextTokens } = this.options;
-    const eos = tokenizer.eosId;
-    const texts: string[] = [];
-    for (let seed = 1; seed <= contexts; seed++) {
-      if (eos === null) break;
-      const ids = await model.generate([eos], contextTokens, { temperature: 1, seed, stopId: eos });
-      const text = tokenizer
-        .decode(ids)
-        .replace(/[{}\n]/g, ' ')
-        .trim();
-      if (text !== '') texts.push(text);
-    }
-    if (eos === null && contexts > 0) texts.push('The', 'Therefore', 'Because', 'I', 'You'); // no EOS to start from
+    const texts = await sampleContextPrefixes(
+      model,
+      tokenizer,
+      this.options.contexts,
+      this.options.contextTokens,
+    );
     this.prefixes = { model, texts };
     return texts;
   }
 
-  /** k* (n) and v_init (C): means over the contexts at the subject's last token, read through a hook. */
-  private async keyAndValue(
+  /** k̄ (n), v̄ (C): means over the contexts; k_b, v_b: the bare prompt's (context 0) key and value. */
+  private async keys(
     { model }: EditTarget,
     contexts: TokenizedRequest[],
-  ): Promise<{ key: Float64Array; value: Float64Array }> {
+  ): Promise<{
+    keyMean: Float64Array;
+    keyBare: Float64Array;
+    valueBare: Float64Array;
+    valueMean: Float64Array;
+  }> {
     const { ctx, dims } = model;
     const { nIn: n, nOut: C } = model.linear(this.layer, ROME_ROLE);
     const P = contexts.length;
@@ -196,7 +265,14 @@ export class RomeEditor implements Editor {
           gatherRows(c, { inp: y, idx, out: values, R: P, C });
         },
       });
-      return { key: rowMean(await ctx.read(keys), P), value: rowMean(await ctx.read(values), P) };
+      const k = await ctx.read(keys);
+      const v = await ctx.read(values);
+      return {
+        keyMean: rowSum(k, P).map((x) => x / P),
+        keyBare: Float64Array.from(k.subarray(0, n)),
+        valueBare: Float64Array.from(v.subarray(0, C)),
+        valueMean: rowSum(v, P).map((x) => x / P),
+      };
     } finally {
       for (const b of [idx, keys, values]) b.destroy();
     }
@@ -210,9 +286,10 @@ export class RomeEditor implements Editor {
     value: Float64Array,
     steps: number,
     lr: number,
-  ): Promise<{ delta: Float64Array; nll: number; updates: number }> {
+  ): Promise<{ delta: Float64Array; nll: number; kl: number; loss: number; updates: number }> {
     const { ctx, dims } = model;
-    const { C, V } = { C: dims.nEmbd, V: dims.vocabSize };
+    const V = dims.vocabSize;
+    const C = value.length;
     const o = this.options;
     const P = contexts.length;
     const seqs = [...contexts.map((c) => [...c.prompt, ...c.target]), kl.prompt];
@@ -223,7 +300,8 @@ export class RomeEditor implements Editor {
       contexts.map((c) => c.prompt.length),
     );
     const klHeadRow = rows.length;
-    rows.push({ row: P * batch.T + kl.prompt.length - 1, target: 0, weight: 0 }); // soft target only
+    // The essence row: the next-token distribution at the key token of "{subject} is a" (compute_v.py).
+    rows.push({ row: P * batch.T + this.keyPosition(kl), target: 0, weight: 0 }); // soft target only
     const subjectRows = Uint32Array.from([...contexts, kl], (c, b) => b * batch.T + this.keyPosition(c));
     const S = subjectRows.length;
     const idx = ctx.upload('rome.deltaRows', subjectRows);
@@ -240,16 +318,17 @@ export class RomeEditor implements Editor {
     const adam = new VectorAdam(C, lr);
     const maxNorm = o.clampFactor * norm(value);
     const vv = norm(value) ** 2;
-    let nll = NaN;
-    let updates = 0;
+    let [nll, klValue, loss, updates] = [NaN, NaN, NaN, 0];
     try {
-      // p_pre: the unedited next-token distribution after "{subject} is a" (δ = 0 everywhere).
+      // p_pre: the unedited distribution at the essence row (δ = 0 everywhere).
       const pre = await model.run(batch, rows, { readProbs: true });
-      ctx.write(q, pre.probs!.subarray(klHeadRow * V, (klHeadRow + 1) * V));
+      const pPre = pre.probs!.slice(klHeadRow * V, (klHeadRow + 1) * V);
+      ctx.write(q, pPre);
       for (;;) {
         ctx.write(deltaRows, repeatRows(delta, S));
         const result = await model.run(batch, rows, {
           hook: addDelta,
+          readProbs: true,
           backward: {
             stopLayer: this.layer,
             stopAfterMlp: true,
@@ -261,18 +340,19 @@ export class RomeEditor implements Editor {
             },
           },
         });
-
-        nll = result.loss; // the KL row has weight 0 here: this is the mean target NLL alone
-        if (nll < o.nllStop || updates === steps) break;
-        const grad = rowSum(await ctx.read(gradRows, 0, S * C * 4), S); // ∂L/∂δ = Σ_s ∂L/∂y_s
+        nll = result.loss; // the essence row has weight 0 here: this is the mean target NLL alone
+        klValue = klDivergence(pPre, result.probs!.subarray(klHeadRow * V, (klHeadRow + 1) * V));
         const dn = norm(delta);
+        loss = nll + o.klWeight * klValue + (o.weightDecay * dn) / vv;
+        if (loss < o.lossStop || updates === steps) break;
+        const grad = rowSum(await ctx.read(gradRows, 0, S * C * 4), S); // ∂L/∂δ = Σ_s ∂L/∂y_s
         if (dn > 0) for (let j = 0; j < C; j++) grad[j] += (o.weightDecay * delta[j]) / (dn * vv);
         adam.step(delta, grad);
         updates++;
         const after = norm(delta);
         if (after > maxNorm) for (let j = 0; j < C; j++) delta[j] *= maxNorm / after;
       }
-      return { delta, nll, updates };
+      return { delta, nll, kl: klValue, loss, updates };
     } finally {
       for (const b of [idx, deltaRows, gradRows, klRow, klWeight, q]) b.destroy();
     }
@@ -280,23 +360,29 @@ export class RomeEditor implements Editor {
 }
 
 /**
- * The ROME editor for a model whose covariance file (covarianceFileName(layer)) sits next to it; null when the
- * file is absent. A file made for other weights is an EditorWeightsError. Call before any edit is applied.
+ * The ROME editor for a model whose covariance file sits next to it; null when the file is absent. The site
+ * (layer, key token) comes from rome-site.json when present, else `layer` at the subject's last token. A file
+ * made for other weights is an EditorWeightsError. Call before any edit is applied.
  */
 export async function loadRomeEditor(
   target: EditTarget,
   files: (name: string) => Promise<Uint8Array | null>,
   layer = middleLayer(target.model.dims),
+  options: Partial<RomeOptions> = {},
 ): Promise<RomeEditor | null> {
-  const name = covarianceFileName(layer);
+  const siteBytes = await files(ROME_SITE_FILE);
+  const site: RomeSite = siteBytes
+    ? parseRomeSite(siteBytes, target.model.dims.nLayer)
+    : { layer, keyToken: 'subject_last', source: ROME_DEFAULTS.siteSource };
+  const name = covarianceFileName(site.layer);
   const bytes = await files(name);
   if (!bytes) return null;
   const cov = parseKeyCovariance(bytes, name, {
-    layer,
-    n: target.model.linear(layer, ROME_ROLE).nIn,
-    weightsHash: await keyWeightsHash(target.model, layer),
+    layer: site.layer,
+    n: target.model.linear(site.layer, ROME_ROLE).nIn,
+    weightsHash: await keyWeightsHash(target.model, site.layer),
   });
-  return new RomeEditor(cov);
+  return new RomeEditor(cov, { keyToken: site.keyToken, siteSource: site.source, ...options });
 }
 
 /** The request with a context prefix, or nothing when it no longer fits the model's context. */
@@ -314,10 +400,6 @@ function rowSum(rows: Float32Array, R: number): Float64Array {
   const out = new Float64Array(n);
   for (let r = 0; r < R; r++) for (let j = 0; j < n; j++) out[j] += rows[r * n + j];
   return out;
-}
-
-function rowMean(rows: Float32Array, R: number): Float64Array {
-  return rowSum(rows, R).map((x) => x / R);
 }
 
 function repeatRows(x: Float64Array, S: number): Float32Array {

@@ -10,8 +10,8 @@ import { parse, requireString, UsageError, type Values } from '../args.ts';
 import { loadModelDir, type LoadedModel } from '../engine.ts';
 
 const USAGE =
-  'editscope edit --model DIR --method ft|rome|mend|ibke --prompt TEXT --subject S --target T [--gen TEXT ...] [--loc TEXT ...] [--json]';
-export const METHODS: MethodName[] = ['ft', 'rome', 'mend', 'ibke'];
+  'editscope edit --model DIR --method ft|rome|mend|ibke|ultraedit|alphaedit --prompt TEXT --subject S --target T [--gen TEXT ...] [--loc TEXT ...] [--json]';
+export const METHODS: MethodName[] = ['ft', 'rome', 'mend', 'ibke', 'ultraedit', 'alphaedit'];
 
 export function parseMethod(values: Values, usage: string): MethodName {
   const method = requireString(values, 'method', usage) as MethodName;

@@ -1,8 +1,8 @@
 // The GPU side of src/eval/probing.ts's ProbeModel: teacher-forced argmax and p(token) over many prompt ⊕
 // completion pairs in batches, greedy answers, and ‖W‖ of the unedited weights for the update size.
 
-import type { Gpt2Model } from '../../model/gpt2/model.ts';
-import { completionRows, makeBatch } from '../../model/gpt2/batch.ts';
+import { completionRows, makeBatch } from '../../model/batch.ts';
+import type { LanguageModel } from '../../model/language-model.ts';
 import type { TextTokenizer } from '../../model/tokenizer.ts';
 import type { Forced, ProbeModel } from '../../eval/probing.ts';
 import { frobenius } from '../../eval/update-size.ts';
@@ -10,23 +10,28 @@ import { frobenius } from '../../eval/update-size.ts';
 /** Sequences per forward pass: large enough to amortise a dispatch, small enough for a CPU adapter's buffers. */
 const CHUNK = 96;
 
-export function gpuProbeModel(model: Gpt2Model, tokenizer: TextTokenizer): ProbeModel {
+export function gpuProbeModel(model: LanguageModel, tokenizer: TextTokenizer): ProbeModel {
+  const prefix = tokenizer.prefixIds ?? [];
   return {
+    // As tokenizeRequest: a tokenizer's start marker (Llama's <s>) leads every prompt.
     encode: (text) => tokenizer.encode(text),
     greedy: (prompt, n) =>
-      model.generate(prompt, Math.max(1, Math.min(n, model.dims.nPositions - prompt.length))),
+      model.generate(
+        [...prefix, ...prompt],
+        Math.max(1, Math.min(n, model.dims.nPositions - prompt.length - prefix.length)),
+      ),
     async force(pairs) {
       const out: Forced[] = [];
       const V = model.dims.vocabSize;
       for (let start = 0; start < pairs.length; start += CHUNK) {
         const chunk = pairs.slice(start, start + CHUNK);
         const batch = makeBatch(
-          chunk.map((p) => [...p.prompt, ...p.completion]),
+          chunk.map((p) => [...prefix, ...p.prompt, ...p.completion]),
           model.dims.nPositions,
         );
         const rows = completionRows(
           batch,
-          chunk.map((p) => p.prompt.length),
+          chunk.map((p) => prefix.length + p.prompt.length),
         );
         const { probs } = await model.run(batch, rows, { readProbs: true });
         let r = 0;
@@ -48,18 +53,14 @@ export function gpuProbeModel(model: Gpt2Model, tokenizer: TextTokenizer): Probe
   };
 }
 
-/**
- * ‖W‖_F of every block matrix, read now: call before any edit is applied (the patch stack writes into the
- * weights). Returns a lookup that throws for a matrix it did not read.
- */
-export async function weightNorms(model: Gpt2Model): Promise<(param: string) => number> {
+/** ‖W‖_F of every linear weight, by checkpoint name (the base weights: edits live in the side-car). */
+export async function weightNorms(model: LanguageModel): Promise<(param: string) => number> {
   const norms = new Map<string, number>();
-  for (const [name, t] of model.params.tensors)
-    if (t.shape.length === 2 && name.startsWith('h.'))
-      norms.set(name, frobenius(await model.ctx.read(t.buffer, 0, t.size * 4)));
+  for (const spec of model.linears) norms.set(spec.param, frobenius(await model.readParameter(spec.param)));
   return (param) => {
     const n = norms.get(param);
-    if (n === undefined) throw new RangeError(`No weight norm for ${param}: it is not a block matrix.`);
+    if (n === undefined)
+      throw new RangeError(`No weight norm for ${param}: it is not a linear layer's weight.`);
     return n;
   };
 }

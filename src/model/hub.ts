@@ -149,6 +149,15 @@ export async function fetchHubFile(
   return (await fetchHubFileOrNull(repoId, file, options, false))!;
 }
 
+/** As fetchHubFile, but null when the repo has no such file (404): optional files such as ROME statistics. */
+export function fetchHubFileIfPresent(
+  repoId: string,
+  file: string,
+  options: HubOptions = {},
+): Promise<Uint8Array | null> {
+  return fetchHubFileOrNull(repoId, file, options, true);
+}
+
 /** As fetchHubFile, but null when the hub answers 404 and `allowMissing` (probing for a file). */
 async function fetchHubFileOrNull(
   repoId: string,

@@ -6,7 +6,7 @@ import type { EditorFiles } from '../engine/editors.ts';
 import type { LoadedSource } from '../engine/host.ts';
 import type { ModelSource } from '../engine/types.ts';
 import { MissingFileError } from '../model/errors.ts';
-import { downloadHubCheckpointFiles, type DownloadProgress } from '../model/hub.ts';
+import { downloadHubCheckpointFiles, fetchHubFileIfPresent, type DownloadProgress } from '../model/hub.ts';
 import type { ProgressEvent } from './protocol.ts';
 
 const EMBEDDED_BASE = 'models/fact-world/';
@@ -61,12 +61,12 @@ export async function resolveSource(
           stage: `${p.fromCache ? 'Reading cached' : 'Downloading'} ${p.file}`,
           fraction: p.total ? p.loaded / p.total : null,
         });
-      const files = await downloadHubCheckpointFiles(source.repoId, {
-        revision: source.revision,
-        endpoint: source.endpoint,
-        onProgress,
-      });
-      return { source, name: source.repoId, files, editorFiles: noEditors };
+      const hub = { revision: source.revision, endpoint: source.endpoint };
+      const files = await downloadHubCheckpointFiles(source.repoId, { ...hub, onProgress });
+      // Editor files the repo may ship next to the weights (ROME's rome-cov-l{L}.safetensors, trained
+      // MEND/IBKE editors): fetched (and cached) when asked for, absent on a 404.
+      const editorFiles: EditorFiles = (name) => fetchHubFileIfPresent(source.repoId, name, hub);
+      return { source, name: source.repoId, files, editorFiles };
     }
     case 'local': {
       if (!files)

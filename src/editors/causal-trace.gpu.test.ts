@@ -6,20 +6,13 @@ import { testContext } from '../gpu/testing.ts';
 import { attentionForwardRef } from '../reference/attention.ts';
 import { geluForwardRef } from '../reference/gelu.ts';
 import { layernormForwardRef } from '../reference/layernorm.ts';
-import {
-  bestEditSite,
-  positionKind,
-  subjectSpan,
-  summarizeTraces,
-  traceFact,
-  traceNoise,
-  type TraceKind,
-} from './causal-trace.ts';
+import { subjectSpan, traceFact, traceNoise, type TraceKind } from './causal-trace.ts';
 import { TOY_DIMS, trainToyModel } from './toy-model.testing.ts';
 import type { EditTarget } from './types.ts';
 
 let toy: Promise<EditTarget> | undefined;
-const model = () => (toy ??= testContext().then((ctx) => trainToyModel(ctx)));
+// 60 steps: the comparison needs a model whose output depends on its input, not one that knows every fact.
+const model = () => (toy ??= testContext().then((ctx) => trainToyModel(ctx, 60)));
 
 type Params = Map<string, Float32Array>;
 
@@ -87,9 +80,9 @@ function refForward(
 describe('causal trace', () => {
   it('matches a CPU forward that corrupts the embeddings and restores each state directly', async () => {
     const { model: m, tokenizer } = await model();
-    const fact = { prompt: 'bob likes', subject: 'bob', answer: ' t' };
+    const fact = { prompt: 'the bob likes', subject: 'bob', answer: ' t' }; // a token before the subject too
     const std = 0.5;
-    const opts = { samples: 2, noiseScale: 3, seed: 4, maxBatch: 7 }; // maxBatch 7: several engine calls
+    const opts = { samples: 2, noiseScale: 3, seed: 4, maxBatch: 40 }; // maxBatch 40: several engine calls
     const tr = (await traceFact(m, tokenizer, fact, std, opts))!;
     expect(tr).not.toBeNull();
     const names = ['wte.weight', 'wpe.weight', 'ln_f.weight', 'ln_f.bias'];
@@ -126,30 +119,10 @@ describe('causal trace', () => {
     expect(tr.restored.block[TOY_DIMS.nLayer - 1][ids.length - 1]).toBeCloseTo(tr.pClean, 4);
   });
 
-  it('finds subject spans, names positions as ROME does, and summarises known facts', async () => {
-    const { model: m, tokenizer } = await model();
+  it('finds subject spans with the space before the subject', async () => {
+    const { tokenizer } = await model();
     const found = subjectSpan(tokenizer, { prompt: 'the bob likes', subject: 'bob', answer: ' t' })!;
     expect(tokenizer.decode(found.tokens.slice(found.span[0], found.span[1] + 1))).toBe(' bob');
     expect(tokenizer.decode(found.tokens.slice(0, found.span[0]))).toBe('the');
-    expect(positionKind(0, [1, 2], 6)).toBe('before_subject');
-    expect(positionKind(1, [1, 2], 6)).toBe('subject_first');
-    expect(positionKind(2, [1, 2], 6)).toBe('subject_last');
-    expect(positionKind(3, [1, 2], 6)).toBe('first_after');
-    expect(positionKind(4, [1, 2], 6)).toBe('further');
-    expect(positionKind(5, [1, 2], 6)).toBe('last');
-    const traces = [];
-    for (const prompt of ['bob likes', 'max lives in']) {
-      const answer = prompt === 'bob likes' ? ' t' : ' o';
-      traces.push((await traceFact(m, tokenizer, { prompt, subject: prompt.split(' ')[0], answer }, 0.5))!);
-    }
-    const s = summarizeTraces(traces);
-    expect(s.facts).toBe(traces.filter((t) => t.known).length);
-    expect(s.facts).toBeGreaterThan(0);
-    expect(s.layers).toBe(TOY_DIMS.nLayer);
-    // Restoring the final hidden state at the last token recovers the whole effect, in the mean too.
-    expect(s.indirect.block.last.effect[TOY_DIMS.nLayer - 1]).toBeCloseTo(s.pClean - s.pCorrupt, 4);
-    const site = bestEditSite(s);
-    expect(['subject_last', 'last']).toContain(site.position);
-    expect(site.effect).toBe(Math.max(...s.indirect.mlp[site.position].effect));
   });
 });

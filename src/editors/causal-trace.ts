@@ -58,6 +58,8 @@ export interface TraceOptions {
   seed: number;
   /** Restored runs per engine call (memory bound). */
   maxBatch: number;
+  /** Which states to restore (default all three; a kind left out reads as no effect). */
+  kinds?: readonly TraceKind[];
 }
 
 export const TRACE_DEFAULTS: TraceOptions = { samples: 2, noiseScale: 3, seed: 1, maxBatch: 192 };
@@ -149,8 +151,9 @@ export async function traceFact(
   // Run 2: one sequence per (noise sample, kind, layer, position), each with one state restored.
   const jobs: { k: number; kind: TraceKind; l: number; t: number }[] = [];
   for (const k of range(0, K))
-    for (const kind of TRACE_KINDS)
-      for (const l of range(0, L)) for (const t of range(0, T)) jobs.push({ k, kind, l, t });
+    for (const kind of opts.kinds ?? TRACE_KINDS)
+      // Tokens before the subject are the same in the clean and corrupted runs: restoring them changes nothing.
+      for (const l of range(0, L)) for (const t of range(span[0], T)) jobs.push({ k, kind, l, t });
   const got = new Float64Array(jobs.length);
   for (let j0 = 0; j0 < jobs.length; j0 += opts.maxBatch) {
     const chunk = jobs.slice(j0, j0 + opts.maxBatch);
@@ -196,7 +199,14 @@ export async function traceFact(
   const restored = Object.fromEntries(
     TRACE_KINDS.map((kind) => [kind, range(0, L).map(() => new Array<number>(T).fill(0))]),
   ) as Record<TraceKind, number[][]>;
-  jobs.forEach(({ kind, l, t }, j) => (restored[kind][l][t] += got[j] / K));
+  for (const kind of TRACE_KINDS) for (const row of restored[kind]) row.fill(pCorrupt); // not run: no effect
+  const seen = new Set<string>();
+  jobs.forEach(({ kind, l, t }, j) => {
+    const key = `${kind}:${l}:${t}`;
+    if (!seen.has(key)) restored[kind][l][t] = 0;
+    seen.add(key);
+    restored[kind][l][t] += got[j] / K;
+  });
   return { fact, tokens, subject: span, pClean, pCorrupt, known, restored };
 }
 

@@ -71,7 +71,7 @@ class GPT2(torch.nn.Module):
         C, H = self.C, self.H
         hs = C // H
         x = self.w("wte.weight")[ids] + self.w("wpe.weight")[:T]
-        mask = torch.ones(T, T, dtype=torch.bool).tril()
+        mask = torch.ones(T, T, dtype=torch.bool, device=ids.device).tril()
         ln = lambda z, n: F.layer_norm(z, (C,), self.w(n + ".weight"), self.w(n + ".bias"), 1e-5)
         for l in range(self.L):
             h = f"h.{l}"
@@ -127,7 +127,7 @@ def exact_match(model, lines, sample, ctx, eos):
             ids = torch.full((len(chunk), T), eos, dtype=torch.long)
             for r, (p, c) in enumerate(chunk):
                 ids[r, : len(p) + len(c)] = torch.tensor(p + c)
-            logits = model.hidden(ids) @ model.w("wte.weight").T
+            logits = (model.hidden(ids.to(model.w("wte.weight").device)) @ model.w("wte.weight").T).cpu()
             for r, (p, c) in enumerate(chunk):
                 pred = logits[r, len(p) - 1 : len(p) + len(c) - 1].argmax(-1).tolist()
                 hits += pred == c
@@ -137,7 +137,7 @@ def exact_match(model, lines, sample, ctx, eos):
 def write_safetensors(path, model):
     header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
     for name in model.names:
-        data = model.w(name).detach().contiguous().to(torch.float32).numpy().tobytes()
+        data = model.w(name).detach().cpu().contiguous().to(torch.float32).numpy().tobytes()
         header[name] = {"dtype": "F32", "shape": list(model.w(name).shape), "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
         offset += len(data)
@@ -183,7 +183,10 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--time-budget-min", type=float, default=0.0,
                     help="anneal and stop by this much training time (0: by --steps only)")
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda where a GPU is available")
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--warm-restart", action="store_true",
+                    help="with --resume: start a new warm-up + cosine schedule (and time budget) at the resumed step")
     a = ap.parse_args()
     if a.embd % a.heads:
         sys.exit(f"--embd {a.embd} must be a multiple of --heads {a.heads}.")
@@ -196,7 +199,7 @@ def main():
     if too_long:
         sys.exit(f"{too_long} corpus lines are longer than --ctx {a.ctx}; raise --ctx.")
     os.makedirs(a.out, exist_ok=True)
-    model = GPT2(a.layers, a.heads, a.embd, a.ctx, vocab, a.seed)
+    model = GPT2(a.layers, a.heads, a.embd, a.ctx, vocab, a.seed).to(a.device)
     decay = [p for n, p in model.p.items() if p.dim() == 2 and n != "wpe__weight"]
     rest = [p for n, p in model.p.items() if not (p.dim() == 2 and n != "wpe__weight")]
     opt = torch.optim.AdamW(
@@ -210,27 +213,32 @@ def main():
     ckpt_path = os.path.join(a.out, "train-state.pt")
     step, cursor, curve, epoch_len = 0, 0, [], len(order)
     t_spent = 0.0
+    origin = (0, 0.0)  # (step, seconds) where the current schedule began
     if a.resume and os.path.exists(ckpt_path):
-        st = torch.load(ckpt_path)
+        st = torch.load(ckpt_path, map_location=a.device)
         model.load_state_dict(st["model"])
         opt.load_state_dict(st["opt"])
         step, cursor, curve, order, t_spent = st["step"], st["cursor"], st["curve"], st["order"], st["seconds"]
         rnd.setstate(st["rnd"])
-        print(f"resumed at step {step}", flush=True)
+        origin = st.get("origin", (0, 0.0))
+        if a.warm_restart:
+            origin = (step, t_spent)
+        print(f"resumed at step {step}; schedule from step {origin[0]}", flush=True)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"{len(lines)} lines, vocab {vocab}, {n_params:,} parameters", flush=True)
     write_config(os.path.join(a.out, "config.json"), a, vocab, eos)
 
     def progress(s):
         """Share of the cosine schedule done: by steps, or by time when a budget is set (whichever is ahead)."""
-        q = (s - a.warmup) / max(1, a.steps - a.warmup)
+        s -= origin[0]
+        q = (s - a.warmup) / max(1, a.steps - origin[0] - a.warmup)
         if a.time_budget_min > 0:
-            q = max(q, (t_spent + time.time() - t0) / (60 * a.time_budget_min))
+            q = max(q, (t_spent - origin[1] + time.time() - t0) / (60 * a.time_budget_min))
         return min(1.0, q)
 
     def lr_at(s):
-        if s < a.warmup:
-            return a.lr * (s + 1) / a.warmup
+        if s - origin[0] < a.warmup:
+            return a.lr * (s - origin[0] + 1) / a.warmup
         q = progress(s)
         return a.min_lr + 0.5 * (a.lr - a.min_lr) * (1 + math.cos(math.pi * q))
 
@@ -240,18 +248,20 @@ def main():
             json.dump(curve, f)
             f.write("\n")
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "cursor": cursor,
-                    "curve": curve, "order": order, "rnd": rnd.getstate(), "seconds": t_spent}, ckpt_path + ".tmp")
+                    "curve": curve, "order": order, "rnd": rnd.getstate(), "seconds": t_spent,
+                    "origin": origin}, ckpt_path + ".tmp")
         os.replace(ckpt_path + ".tmp", ckpt_path)
 
     t0, tokens_seen, run_loss = time.time(), 0, []
-    while step < a.steps and not (step > a.warmup and progress(step) >= 1.0):
+    while step < a.steps and not (step - origin[0] > a.warmup and progress(step) >= 1.0):
         if cursor >= epoch_len:  # a new epoch: a new order of the lines
             rnd.shuffle(order)
             cursor = 0
         ids, rows, cols, targets, cursor = pack(lines, order, cursor, a.batch, a.ctx, eos)
         for g in opt.param_groups:
             g["lr"] = lr_at(step)
-        loss = F.cross_entropy(model.logits_at(ids, rows, cols), targets)
+        dev = lambda t: t.to(a.device)
+        loss = F.cross_entropy(model.logits_at(dev(ids), dev(rows), dev(cols)), dev(targets))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -259,7 +269,7 @@ def main():
         step += 1
         tokens_seen += ids.numel()
         run_loss.append(loss.item())
-        last = step == a.steps or (step > a.warmup and progress(step) >= 1.0)
+        last = step == a.steps or (step - origin[0] > a.warmup and progress(step) >= 1.0)
         if step % 25 == 0 or last:
             dt = time.time() - t0
             t_spent += dt

@@ -16,6 +16,7 @@ import {
   traceFact,
   type FactTrace,
   type TraceFact,
+  type TraceKind,
   type TraceSummary,
 } from '../../editors/causal-trace.ts';
 import { rng } from '../../util/random.ts';
@@ -23,7 +24,7 @@ import { floatOption, intOption, output, parse, requireString, UsageError } from
 import { loadModelDir } from '../engine.ts';
 
 const USAGE =
-  'editscope trace --model DIR --facts data/fact-world-v2/facts.json [--n 300] [--samples 2] [--noise 3] [--seed 1] [--out FILE] [--json]';
+  'editscope trace --model DIR --facts data/fact-world-v2/facts.json [--n 300] [--samples 2] [--noise 3] [--kinds block,mlp,attn] [--seed 1] [--out FILE] [--json]';
 
 interface FactsFile {
   relations: { id: string; templates: string[] }[];
@@ -76,7 +77,7 @@ export async function trace(argv: string[]): Promise<void> {
   const opt = { type: 'string' } as const;
   const { values } = parse(
     argv,
-    { model: opt, facts: opt, n: opt, samples: opt, noise: opt, seed: opt, out: opt },
+    { model: opt, facts: opt, n: opt, samples: opt, noise: opt, seed: opt, out: opt, kinds: opt },
     USAGE,
   );
   const factsFile = requireString(values, 'facts', USAGE);
@@ -84,6 +85,10 @@ export async function trace(argv: string[]): Promise<void> {
   const samples = intOption(values, 'samples', TRACE_DEFAULTS.samples, 1, 64);
   const noiseScale = floatOption(values, 'noise', TRACE_DEFAULTS.noiseScale, 0, 1000);
   const seed = intOption(values, 'seed', 1, 0, 2 ** 31 - 1);
+  const kinds = ((values.kinds as string | undefined) ?? TRACE_KINDS.join(',')).split(',') as TraceKind[];
+  const unknownKind = kinds.find((k) => !TRACE_KINDS.includes(k));
+  if (unknownKind !== undefined)
+    throw new UsageError(`--kinds takes a comma-separated list of block, mlp, attn (got "${unknownKind}").`);
   let text: string;
   try {
     text = await readFile(factsFile, 'utf8');
@@ -120,6 +125,7 @@ export async function trace(argv: string[]): Promise<void> {
     facts: factsFile,
     sampled: facts.length,
     samples,
+    kinds,
     noiseScale,
     noiseStd,
     seed,

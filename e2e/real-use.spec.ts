@@ -173,3 +173,26 @@ test('a long paste says it was cut; Enter applies and the result gets the focus'
   await expect(page.getByTestId('history-item')).toHaveCount(2, { timeout: SLOW });
   await expect(page.getByTestId('result-heading')).toBeFocused();
 });
+
+test('sampled continuations: temperature, top-p and seed are in the link and give the same text again', async ({
+  page,
+  context,
+}) => {
+  await openDefault(page);
+  await page.getByTestId('gen-temperature').fill('1.2');
+  await page.getByTestId('gen-seed').fill('7');
+  await page.getByTestId('gen-run').click();
+  await expect(page.getByTestId('gen-after')).toBeVisible({ timeout: SLOW });
+  const after = await page.getByTestId('gen-after').innerText();
+  const before = await page.getByTestId('gen-before').innerText();
+  expect(after.length).toBeGreaterThan('After'.length + 'The capital of France is'.length);
+  await page.waitForTimeout(1500);
+  const again = await context.newPage();
+  await again.goto(page.url());
+  await expect(again.getByTestId('history-item')).toHaveCount(1, { timeout: SLOW });
+  await expect(again.getByTestId('gen-seed')).toHaveValue('7');
+  await expect(again.getByTestId('gen-temperature')).toHaveValue('1.2');
+  await again.getByTestId('gen-run').click();
+  await expect(again.getByTestId('gen-after')).toHaveText(after, { timeout: SLOW });
+  await expect(again.getByTestId('gen-before')).toHaveText(before);
+});

@@ -11,6 +11,7 @@ import { refreshPreview } from '../store/actions/preview.ts';
 import { refreshSuggestions } from '../store/actions/session.ts';
 import { Continuation } from './Continuation.tsx';
 import { EditFailure } from './EditFailure.tsx';
+import { Generation } from './Generation.tsx';
 import { MetricsCards } from './MetricsCards.tsx';
 import { ProbeCard } from './ProbeCard.tsx';
 import { ProbeGroupSection } from './ProbeGroupSection.tsx';
@@ -110,12 +111,15 @@ export function ResultView() {
           targetToken={targetToken}
           afterLabel={afterLabel}
         />
-        {outcome && (
-          <Continuation
-            prompt={outcome.request.prompt}
-            before={outcome.continuation.before}
-            after={outcome.continuation.after}
-          />
+        {outcome && edit && (
+          <div className="side-stack">
+            <Continuation
+              prompt={outcome.request.prompt}
+              before={outcome.continuation.before}
+              after={outcome.continuation.after}
+            />
+            <Generation key={edit.id} edit={edit} />
+          </div>
         )}
       </div>
       {(['gen', 'loc'] as const).map((g) => (

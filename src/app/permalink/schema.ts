@@ -49,6 +49,8 @@ export interface SessionDoc {
   draft: SessionDraft;
   probes: { gen: string[]; loc: string[] };
   seed: number;
+  /** The generation view's sampling (with `seed`); absent in older links = the defaults. */
+  sampling?: { temperature: number; topP: number };
 }
 
 /** Thrown with the first problem found, as a sentence naming the field. */
@@ -191,7 +193,7 @@ function draft(v: unknown): SessionDraft {
 
 /** Checks an untrusted value (parsed JSON) and returns a fresh, fully typed copy, or throws SessionSchemaError. */
 export function validateSession(v: unknown): SessionDoc {
-  const o = object(v, 'The session', ['v', 'model', 'edits', 'draft', 'probes', 'seed']);
+  const o = object(v, 'The session', ['v', 'model', 'edits', 'draft', 'probes', 'seed', 'sampling']);
   if (o.v !== SESSION_VERSION)
     throw new SessionSchemaError(
       `The session has version ${JSON.stringify(o.v)?.slice(0, 20)}; this page reads version ${SESSION_VERSION}.`,
@@ -213,5 +215,19 @@ export function validateSession(v: unknown): SessionDoc {
       loc: texts(probes.loc, 'probes.loc', LIMITS.probesPerGroup),
     },
     seed,
+    ...(o.sampling === undefined ? {} : { sampling: sampling(o.sampling) }),
+  };
+}
+
+function sampling(v: unknown): { temperature: number; topP: number } {
+  const o = object(v, 'sampling', ['temperature', 'topP']);
+  const num = (x: unknown, path: string, min: number, max: number) => {
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < min || x > max)
+      throw new SessionSchemaError(`${path} should be a number from ${min} to ${max}.`);
+    return x;
+  };
+  return {
+    temperature: num(o.temperature, 'sampling.temperature', 0.05, 2),
+    topP: num(o.topP, 'sampling.topP', 0.05, 1),
   };
 }

@@ -16,6 +16,7 @@ const relevant = (s: AppState) => [
   s.settings,
   s.probes,
   s.seed,
+  s.sampling,
 ];
 
 let stepPending = false;

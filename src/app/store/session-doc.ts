@@ -4,7 +4,11 @@ import type { SessionDoc } from '../permalink/schema.ts';
 import { settingsFor } from '../model/method-settings.ts';
 import type { AppState } from './index.ts';
 
-type DocState = Pick<AppState, 'model' | 'edits' | 'pendingEdits' | 'draft' | 'settings' | 'probes' | 'seed'>;
+type DocState = Pick<
+  AppState,
+  'model' | 'edits' | 'pendingEdits' | 'draft' | 'settings' | 'probes' | 'seed'
+> &
+  Partial<Pick<AppState, 'sampling'>>;
 
 export function toSessionDoc(s: DocState): SessionDoc {
   const applied = s.edits.map((e) => ({
@@ -24,6 +28,9 @@ export function toSessionDoc(s: DocState): SessionDoc {
     draft: { ...s.draft, settings: settingsFor(s.draft.method, s.settings[s.draft.method]) },
     probes: probeTexts(s),
     seed: s.seed,
+    ...(s.sampling && (s.sampling.temperature !== 0.8 || s.sampling.topP !== 0.95)
+      ? { sampling: { ...s.sampling } }
+      : {}),
   };
 }
 

@@ -16,6 +16,8 @@ export interface SessionSlice {
   /** Edits from a link that are not applied yet (a local-folder model the user has to pick again). */
   pendingEdits: SessionEdit[];
   seed: number;
+  /** The generation view's temperature and top-p (the seed is `seed`); in the link. */
+  sampling: { temperature: number; topP: number };
   /** The edits a reset took away (as a session's edits), so the reset can be undone; null when none. */
   undoReset: SessionEdit[] | null;
   /** Every edit applied in this tab, id -> "France → Rome (IBKE)", to name undone ones in notices. */
@@ -38,6 +40,7 @@ export interface SessionSlice {
   setPendingEdits: (edits: SessionEdit[]) => void;
   setSeed: (seed: number) => void;
   setUndoReset: (edits: SessionEdit[] | null) => void;
+  setSampling: (patch: Partial<SessionSlice['sampling']>) => void;
 }
 
 // Partial: a method added to MethodName needs no entry here (a missing entry reads as "engine defaults").
@@ -50,6 +53,7 @@ export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = 
   selectedEditId: null,
   pendingEdits: [],
   seed: 0,
+  sampling: { temperature: 0.8, topP: 0.95 },
   undoReset: null,
   editLabels: {},
   task: null,
@@ -95,4 +99,5 @@ export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = 
   setPendingEdits: (pendingEdits) => set({ pendingEdits }),
   setSeed: (seed) => set({ seed }),
   setUndoReset: (undoReset) => set({ undoReset }),
+  setSampling: (patch) => set((s) => ({ sampling: { ...s.sampling, ...patch } })),
 });

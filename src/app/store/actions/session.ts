@@ -125,6 +125,7 @@ function adopt(doc: SessionDoc): void {
   s.loadDraft(doc.draft);
   s.setProbes(doc.probes);
   s.setSeed(doc.seed);
+  s.setSampling(doc.sampling ?? { temperature: 0.8, topP: 0.95 });
   s.setPendingEdits(doc.edits);
   s.setModel({ source: doc.model });
 }

@@ -1,7 +1,7 @@
 // GPT-2's initialisation (nanoGPT's _init_weights): N(0, 0.02) weights and embeddings, zero biases, unit
 // LayerNorm gains, and residual projections (attn.c_proj, mlp.c_proj) scaled by 1/√(2·n_layer).
 
-import { rng } from '../../train/schedule.ts';
+import { rng } from '../../util/random.ts';
 import { parameterShapes, type Gpt2Dims } from './dims.ts';
 
 export function randomGpt2Init(d: Gpt2Dims, seed: number): Map<string, Float32Array> {

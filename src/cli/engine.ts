@@ -13,6 +13,7 @@ import { loadGpt2Tokenizer } from '../model/gpt2-tokenizer-node.ts';
 import { TextTokenizer } from '../model/tokenizer.ts';
 import { readFile } from 'node:fs/promises';
 import { MissingFileError } from '../model/errors.ts';
+import { applyRequestedDtype, isGgufPath, loadGgufFile, loadGgufLanguageModel } from './gguf.ts';
 
 let ctx: Promise<GpuContext> | undefined;
 
@@ -29,8 +30,10 @@ export interface LoadedModel {
 }
 
 export async function loadModelDir(dir: string): Promise<LoadedModel> {
+  if (isGgufPath(dir)) return loadGgufFile(dir, await gpuContext()); // --model FILE.gguf (src/cli/gguf.ts)
   const checkpoint = await readCheckpointDir(dir);
   const model = new Gpt2Model(await gpuContext(), checkpoint.config, checkpoint.weights, 'model');
+  await applyRequestedDtype(model); // --dtype (src/cli/gguf.ts)
   return { dir: resolve(dir), config: checkpoint.config, model, tokenizer: checkpoint.tokenizer };
 }
 
@@ -44,8 +47,10 @@ export interface LoadedLanguageModel {
 
 /** Reads a checkpoint folder of any supported architecture and builds its model (src/model/factory.ts). */
 export async function loadLanguageModelDir(dir: string): Promise<LoadedLanguageModel> {
+  if (isGgufPath(dir)) return loadGgufLanguageModel(dir, await gpuContext()); // src/cli/gguf.ts
   const checkpoint = await readModelCheckpointDir(dir);
   const model = createLanguageModel(await gpuContext(), checkpoint, 'model');
+  await applyRequestedDtype(model); // --dtype (src/cli/gguf.ts)
   return { dir: resolve(dir), checkpoint, model, tokenizer: checkpoint.tokenizer };
 }
 

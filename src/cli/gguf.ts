@@ -9,7 +9,8 @@ import { Gpt2Model } from '../model/gpt2/model.ts';
 import type { LanguageModel } from '../model/language-model.ts';
 import { parseWeightDtype, quantizeModelLinears, type WeightDtype } from '../model/quant/apply.ts';
 import { UsageError } from './args.ts';
-import type { LoadedModel } from './engine.ts';
+import { createLanguageModel } from '../model/factory.ts';
+import type { LoadedLanguageModel, LoadedModel } from './engine.ts';
 
 let requested: WeightDtype = 'f32';
 
@@ -39,26 +40,38 @@ export async function applyRequestedDtype(model: LanguageModel): Promise<void> {
   );
 }
 
-/** A .gguf file as the CLI's LoadedModel (GPT-2 architecture: the CLI's commands are GPT-2 typed today). */
-export async function loadGgufFile(path: string, ctx: GpuContext): Promise<LoadedModel> {
+async function readGgufFile(path: string) {
   const src = await fileSource(path);
   try {
-    const ckpt = await readGgufCheckpoint(src, path, {
+    return await readGgufCheckpoint(src, path, {
       onProgress: (p) => {
         if (p.done === p.total || p.done % 16 === 0)
           process.stderr.write(`\reditscope: ${path}: tensor ${p.done}/${p.total}`);
         if (p.done === p.total) process.stderr.write('\n');
       },
     });
-    if (ckpt.config.architecture !== 'gpt2') {
-      throw new UsageError(
-        `${path} is a ${ckpt.config.architecture} model; the CLI commands run GPT-2 GGUF files for now (the engine loads ${ckpt.config.architecture} through src/model/factory.ts).`,
-      );
-    }
-    const model = new Gpt2Model(ctx, ckpt.config, ckpt.weights, 'model');
-    await applyRequestedDtype(model);
-    return { dir: dirname(resolve(path)), config: ckpt.config, model, tokenizer: ckpt.tokenizer };
   } finally {
     await src.close();
   }
+}
+
+/** A .gguf file of any supported architecture (predict and other LanguageModel commands). */
+export async function loadGgufLanguageModel(path: string, ctx: GpuContext): Promise<LoadedLanguageModel> {
+  const checkpoint = await readGgufFile(path);
+  const model = createLanguageModel(ctx, checkpoint, 'model');
+  await applyRequestedDtype(model);
+  return { dir: dirname(resolve(path)), checkpoint, model, tokenizer: checkpoint.tokenizer };
+}
+
+/** A .gguf file as the CLI's GPT-2 LoadedModel (edit, eval and the other GPT-2-typed commands). */
+export async function loadGgufFile(path: string, ctx: GpuContext): Promise<LoadedModel> {
+  const ckpt = await readGgufFile(path);
+  if (ckpt.config.architecture !== 'gpt2') {
+    throw new UsageError(
+      `${path} is a ${ckpt.config.architecture} model; this command runs GPT-2 models only for now (predict runs every architecture).`,
+    );
+  }
+  const model = new Gpt2Model(ctx, ckpt.config, ckpt.weights, 'model');
+  await applyRequestedDtype(model);
+  return { dir: dirname(resolve(path)), config: ckpt.config, model, tokenizer: ckpt.tokenizer };
 }

@@ -11,6 +11,7 @@ import { knowledge } from './commands/knowledge.ts';
 import { trainEditor } from './commands/train-editor.ts';
 import { trainModel } from './commands/train-model.ts';
 import { trace } from './commands/trace.ts';
+import { takeDtypeOption } from './gguf.ts';
 
 type Command = (argv: string[]) => Promise<void>;
 
@@ -47,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
   const entry = COMMANDS[name];
   try {
     if (!entry) throw new UsageError(`Unknown command "${name}".\n${help()}`);
-    await entry[0](rest);
+    await entry[0](takeDtypeOption(rest)); // --dtype f32|f16|int8|int4 for every command that loads a model
     return 0;
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));

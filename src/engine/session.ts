@@ -6,6 +6,7 @@ import { PatchStack } from '../editors/patches.ts';
 import { tokenizeRequest } from '../editors/request.ts';
 import { EditRequestError, type Editor, type Patch } from '../editors/types.ts';
 import { klDivergence, rankOf, tokenAccuracy } from '../eval/metrics.ts';
+import { frobenius, updateSize } from '../eval/update-size.ts';
 import { readStates, teacherForcedArgmax, type ModelView, type StateReading } from './readings.ts';
 import type {
   EditMetrics,
@@ -32,6 +33,7 @@ export interface EditInput {
 export class EditSession {
   readonly stack: PatchStack;
   private readonly suspended: Patch[] = [];
+  private readonly weightNorms = new Map<string, number>();
   /** Edit ids are per session ('e1', 'e2'...): a reloaded session replays its edits under the same ids. */
   private nextId = 1;
   private ended = false;
@@ -105,6 +107,12 @@ export class EditSession {
       input.skipContinuation ? Promise.resolve('') : this.generate(prompt, CONTINUATION_TOKENS);
     const continuationBefore = await continuation(input.request.prompt);
 
+    // The floor: the unedited model teacher-forced on the new target (issue 13: scores are read against it).
+    const floor = await teacherForcedArgmax(
+      model,
+      [req.prompt, ...genIds].map((prompt) => ({ prompt, completion: req.target })),
+    );
+
     const t0 = performance.now();
     checkCancelled();
     const patch: Patch = await editor.edit(this.view, input.request, input.settings);
@@ -137,11 +145,17 @@ export class EditSession {
     const kls = locIds.map((_, i) =>
       klDivergence(before[1 + genIds.length + i].dist, after[1 + genIds.length + i].dist),
     );
+    const exact = (ids: number[]) => (tokenAccuracy(ids, req.target) === 1 ? 1 : 0);
     const metrics: EditMetrics = {
       reliability: rel,
       generality: mean(gen),
       locality: mean(loc),
       kl: mean(kls),
+      reliabilityExact: exact(forced[0]),
+      generalityExact: mean(genIds.map((_, i) => exact(forced[1 + i]))),
+      reliabilityFloor: tokenAccuracy(floor[0], req.target),
+      generalityFloor: mean(genIds.map((_, i) => tokenAccuracy(floor[1 + i], req.target))),
+      updateSize: await this.updateSizeOf(patch),
     };
     return {
       editId: patch.id,
@@ -154,6 +168,14 @@ export class EditSession {
       metrics,
       continuation: { before: continuationBefore, after: continuationAfter },
     };
+  }
+
+  /** ‖ΔW‖/‖W‖ of a patch's largest change, with the base weights' norms read once per matrix. */
+  private async updateSizeOf(patch: Patch): Promise<number> {
+    for (const d of patch.deltas)
+      if (!this.weightNorms.has(d.param))
+        this.weightNorms.set(d.param, frobenius(await this.view.model.readParameter(d.param)));
+    return updateSize(patch.deltas, (p) => this.weightNorms.get(p)!).max;
   }
 
   /**

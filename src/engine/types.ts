@@ -54,6 +54,14 @@ export interface EditMetrics {
   generality: number;
   locality: number;
   kl: number;
+  /** Honest scores (issue 13): every target token right (1/0; generality: fraction of probes). */
+  reliabilityExact?: number;
+  generalityExact?: number;
+  /** The unedited model's token accuracy on the same probes: what reliability/generality are worth above. */
+  reliabilityFloor?: number;
+  generalityFloor?: number;
+  /** max over the patch's matrices of ‖ΔW‖_F / ‖W‖_F. */
+  updateSize?: number;
 }
 
 export interface EditOutcome {

@@ -33,12 +33,16 @@ export async function tokenize(argv: string[]): Promise<void> {
     { model: { type: 'string' }, tokenizer: { type: 'string' }, text: { type: 'string' } },
     TOKENIZE_USAGE,
   );
-  const text = requireString(values, 'text', TOKENIZE_USAGE);
+  // An empty --text is a valid text (no tokens: prints []); only a missing one is a usage error.
+  if (typeof values.text !== 'string') throw new UsageError(`Missing --text.\nUsage: ${TOKENIZE_USAGE}`);
+  const text = values.text;
   const spec = (values.tokenizer ?? values.model) as string | undefined;
   if (!spec) throw new UsageError(`Give --model DIR or --tokenizer gpt2|DIR.\nUsage: ${TOKENIZE_USAGE}`);
   const tok: TextTokenizer = spec === 'gpt2' ? loadGpt2Tokenizer() : await loadTokenizer(spec);
   const ids = tok.encode(text);
-  output(values, { ids }, () => ids.map((id) => `${id}\t${JSON.stringify(tok.tokenString(id))}`).join('\n'));
+  output(values, { ids }, () =>
+    ids.length === 0 ? '[]' : ids.map((id) => `${id}\t${JSON.stringify(tok.tokenString(id))}`).join('\n'),
+  );
 }
 
 const PREDICT_USAGE = 'editscope predict --model DIR --prompt TEXT [--top-k N] [--json]';

@@ -60,6 +60,8 @@ export interface TraceOptions {
   maxBatch: number;
   /** Which states to restore (default all three; a kind left out reads as no effect). */
   kinds?: readonly TraceKind[];
+  /** Trace facts the model does not know too (default: no; their restored runs are skipped, as ROME skips them). */
+  traceUnknown?: boolean;
 }
 
 export const TRACE_DEFAULTS: TraceOptions = { samples: 2, noiseScale: 3, seed: 1, maxBatch: 192 };
@@ -147,10 +149,11 @@ export async function traceFact(
   const pClean = first.p[0];
   const pCorrupt = mean(first.p.slice(1));
   const known = first.argmaxOk;
+  const skip = !known && !opts.traceUnknown;
 
   // Run 2: one sequence per (noise sample, kind, layer, position), each with one state restored.
   const jobs: { k: number; kind: TraceKind; l: number; t: number }[] = [];
-  for (const k of range(0, K))
+  for (const k of range(0, skip ? 0 : K))
     for (const kind of opts.kinds ?? TRACE_KINDS)
       // Tokens before the subject are the same in the clean and corrupted runs: restoring them changes nothing.
       for (const l of range(0, L)) for (const t of range(span[0], T)) jobs.push({ k, kind, l, t });
@@ -442,7 +445,7 @@ export function bestEditSite(summary: TraceSummary): EditSite {
   return best;
 }
 
-/** The largest mean indirect effect of one kind, over layers and position kinds. */
+/** The largest mean indirect effect of one kind, over layers and position kinds (the final hidden state left out). */
 export function peak(
   summary: TraceSummary,
   kind: TraceKind,
@@ -450,7 +453,9 @@ export function peak(
   let best = { layer: 0, position: 'last' as PositionKind, effect: -Infinity };
   for (const position of POSITION_KINDS)
     summary.indirect[kind][position].effect.forEach((effect, layer) => {
-      if (summary.indirect[kind][position].facts > 0 && effect > best.effect)
+      // The last block's output at the last token IS the clean prediction: its effect is the total effect.
+      const trivial = kind === 'block' && position === 'last' && layer === summary.layers - 1;
+      if (!trivial && summary.indirect[kind][position].facts > 0 && effect > best.effect)
         best = { layer, position, effect };
     });
   return best;

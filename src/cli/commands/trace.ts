@@ -24,7 +24,7 @@ import { floatOption, intOption, output, parse, requireString, UsageError } from
 import { loadModelDir } from '../engine.ts';
 
 const USAGE =
-  'editscope trace --model DIR --facts data/fact-world-v2/facts.json [--n 300] [--samples 2] [--noise 3] [--kinds block,mlp,attn] [--seed 1] [--out FILE] [--json]';
+  'editscope trace --model DIR --facts data/fact-world-v2/facts.json [--n 300 (known facts)] [--samples 2] [--noise 3] [--kinds block,mlp,attn] [--seed 1] [--out FILE] [--json]';
 
 interface FactsFile {
   relations: { id: string; templates: string[] }[];
@@ -95,9 +95,10 @@ export async function trace(argv: string[]): Promise<void> {
   } catch {
     throw new UsageError(`Cannot read ${factsFile}: give a fact-world facts.json with --facts FILE.`);
   }
-  const facts = sampleTraceFacts(readFacts(text, factsFile), n, seed);
+  // The whole file in a seeded order: facts are traced until n of them are known to the model.
+  const facts = sampleTraceFacts(readFacts(text, factsFile), Infinity, seed);
   const { model, tokenizer } = await loadModelDir(requireString(values, 'model', USAGE));
-  const spans = facts.map((f) => subjectSpan(tokenizer, f));
+  const spans = facts.slice(0, 1000).map((f) => subjectSpan(tokenizer, f));
   const subjectTokens = spans.flatMap((s) => (s ? s.tokens.slice(s.span[0], s.span[1] + 1) : []));
   if (subjectTokens.length === 0)
     throw new UsageError('No fact of the sample has a subject the tokenizer keeps apart.');
@@ -106,6 +107,7 @@ export async function trace(argv: string[]): Promise<void> {
   let untokenizable = 0;
   const t0 = performance.now();
   for (const [i, f] of facts.entries()) {
+    if (traces.filter((t) => t.known).length === n) break;
     const tr = await traceFact(model, tokenizer, f, noiseStd, {
       ...TRACE_DEFAULTS,
       samples,
@@ -114,16 +116,16 @@ export async function trace(argv: string[]): Promise<void> {
     });
     if (tr) traces.push({ ...tr, subjectFirst: f.subjectFirst });
     else untokenizable++;
-    if (!values.json && (i + 1) % 25 === 0)
+    if (!values.json && (i + 1) % 25 === 0 && traces.length)
       process.stderr.write(
-        `traced ${i + 1}/${facts.length} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`,
+        `${i + 1} facts tried, ${traces.filter((t) => t.known).length}/${n} known traced (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`,
       );
   }
   const summary = summarizeTraces(traces, { unknown: 0, untokenizable });
   const report = {
     model: values.model,
     facts: factsFile,
-    sampled: facts.length,
+    tried: traces.length + untokenizable,
     samples,
     kinds,
     noiseScale,

@@ -71,6 +71,15 @@ export function ResultView() {
         : null,
     [edit, edits],
   );
+  const probes = useApp((s) => s.probes);
+  // "Now" in the legend only when some listed probe shows the current model beside this edit.
+  const showNow =
+    view !== null &&
+    (['gen', 'loc'] as const).some((g) =>
+      probes[g].some(
+        (p) => current.has(p.text.trim()) && !view[g].some((r) => r.text.trim() === p.text.trim()),
+      ),
+    );
   const outcome = edit?.outcome ?? null;
   const targetToken = outcome?.prompt.target?.token ?? draftTarget;
   const afterLabel = view?.state.kind === 'reread' ? 'Now (re-read)' : 'After edit';
@@ -100,7 +109,7 @@ export function ResultView() {
       <ChartLegend
         beforeLabel={outcome ? 'Before edit' : 'Current model'}
         afterLabel={outcome ? afterLabel : null}
-        showNow={outcome !== null}
+        showNow={showNow}
       />
       <div className="prompt-row">
         <ProbeCard

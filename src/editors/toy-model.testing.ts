@@ -91,9 +91,12 @@ export const TOY_FACTS: [string, string, string][] = [
 /** Trains the toy (fixed seed, full batch, AdamW) until every fact's answer is the argmax; ~150 steps. */
 export async function trainToyModel(
   ctx: GpuContext,
-  arch: ToyArchitecture = 'gpt2',
-  steps = 150,
+  archOrSteps: ToyArchitecture | number = 'gpt2',
+  trainSteps = 150,
 ): Promise<EditTarget> {
+  // trainToyModel(ctx, steps) is the GPT-2 toy (the signature before the architectures).
+  const arch = typeof archOrSteps === 'number' ? 'gpt2' : archOrSteps;
+  const steps = typeof archOrSteps === 'number' ? archOrSteps : trainSteps;
   const tokenizer = TextTokenizer.fromJson(tinyTokenizerJson(TOY_DIMS.vocabSize), 'toy', TOY_DIMS.vocabSize);
   const model = toyModel(ctx, arch);
   const trainer = model.createTrainer();

@@ -7,7 +7,9 @@ import { createEditors } from '../../engine/editors.ts';
 import { EditSession } from '../../engine/session.ts';
 import type { EditOutcome, MethodName, ProbeReading } from '../../engine/types.ts';
 import { parse, requireString, UsageError, type Values } from '../args.ts';
-import { loadModelDir, type LoadedModel } from '../engine.ts';
+import { loadLanguageModelDir } from '../engine.ts';
+import type { LanguageModel } from '../../model/language-model.ts';
+import type { TextTokenizer } from '../../model/tokenizer.ts';
 
 const USAGE =
   'editscope edit --model DIR --method ft|rome|mend|ibke|ultraedit|alphaedit --prompt TEXT --subject S --target T [--gen TEXT ...] [--loc TEXT ...] [--json]';
@@ -31,7 +33,12 @@ export function folderFiles(dir: string) {
   };
 }
 
-export async function openSession(loaded: LoadedModel): Promise<EditSession> {
+/** A session on a loaded model of any architecture; editor files are read next to `dir`. */
+export async function openSession(loaded: {
+  dir: string;
+  model: LanguageModel;
+  tokenizer: TextTokenizer;
+}): Promise<EditSession> {
   const view = { model: loaded.model, tokenizer: loaded.tokenizer };
   return new EditSession(view, await createEditors(view, folderFiles(loaded.dir)));
 }
@@ -57,7 +64,7 @@ export async function edit(argv: string[]): Promise<void> {
     subject: requireString(values, 'subject', USAGE),
     target: requireString(values, 'target', USAGE),
   };
-  const session = await openSession(await loadModelDir(requireString(values, 'model', USAGE)));
+  const session = await openSession(await loadLanguageModelDir(requireString(values, 'model', USAGE)));
   const outcome = await session.edit({
     request,
     method,

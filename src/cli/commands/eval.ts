@@ -22,7 +22,7 @@ import { updateSize, type FactorDelta } from '../../eval/update-size.ts';
 import type { EditMetrics, MethodName, MethodSettings } from '../../engine/types.ts';
 import type { EditSession } from '../../engine/session.ts';
 import { intOption, parse, requireString, UsageError } from '../args.ts';
-import { loadModelDir } from '../engine.ts';
+import { loadLanguageModelDir } from '../engine.ts';
 import { openSession, parseMethod } from './edit.ts';
 import { gpuProbeModel, weightNorms } from './eval-probes.ts';
 
@@ -270,7 +270,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const settings = parseSettings(values.settings as string | undefined);
   const all = await readEditCases(new Uint8Array(await readFile(file)), file);
   const cases = all.slice(0, limit);
-  const session = await openSession(await loadModelDir(requireString(values, 'model', USAGE)));
+  const session = await openSession(await loadLanguageModelDir(requireString(values, 'model', USAGE)));
   const progress = (i: number) => {
     if (i % 10 === 0) process.stderr.write(`[eval] ${method} ${i}/${cases.length}\n`);
   };

@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { teacherForcedArgmax } from '../../engine/readings.ts';
 import { tokenAccuracy } from '../../eval/metrics.ts';
 import { parse, requireString } from '../args.ts';
-import { loadModelDir } from '../engine.ts';
+import { loadLanguageModelDir } from '../engine.ts';
 
 const USAGE = 'editscope knowledge --model DIR --facts data/fact-world/facts.json [--out FILE] [--json]';
 
@@ -21,7 +21,7 @@ export async function knowledge(argv: string[]): Promise<void> {
     { model: { type: 'string' }, facts: { type: 'string' }, out: { type: 'string' } },
     USAGE,
   );
-  const { model, tokenizer } = await loadModelDir(requireString(values, 'model', USAGE));
+  const { model, tokenizer } = await loadLanguageModelDir(requireString(values, 'model', USAGE));
   const world = JSON.parse(await readFile(requireString(values, 'facts', USAGE), 'utf8')) as FactsFile;
   const templates = new Map(world.relations.map((r) => [r.id, r.templates]));
   const items = world.facts.flatMap((f) =>

@@ -12,7 +12,7 @@ import {
 import type { TextTokenizer } from '../../model/tokenizer.ts';
 import { epochOrder } from '../../train/schedule.ts';
 import { intOption, output, parse, requireString, UsageError } from '../args.ts';
-import { loadModelDir } from '../engine.ts';
+import { loadLanguageModelDir } from '../engine.ts';
 
 const USAGE =
   'editscope rome-cov --model DIR [--layer L] [--corpus data/fact-world/corpus.tsv] [--tokens 50000] [--json]';
@@ -29,9 +29,9 @@ export async function romeCov(argv: string[]): Promise<void> {
   } catch {
     throw new UsageError(`Cannot read the corpus ${corpus}: give a text file with --corpus FILE.`);
   }
-  const loaded = await loadModelDir(modelDir);
-  const { model, tokenizer, config } = loaded;
-  const layer = intOption(values, 'layer', middleLayer(model.dims), 0, config.nLayer - 1);
+  const loaded = await loadLanguageModelDir(modelDir);
+  const { model, tokenizer } = loaded;
+  const layer = intOption(values, 'layer', middleLayer(model.dims), 0, model.dims.nLayer - 1);
   const sequences = sampleSequences(text, tokenizer, model.dims.nPositions, maxTokens);
   const t0 = performance.now();
   let lastLog = 0;

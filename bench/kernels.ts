@@ -6,6 +6,7 @@
 //   node --import ./bin/register.mjs bench/kernels.ts        (EDITSCOPE_ADAPTER=swiftshader|lavapipe; BENCH_REPEATS)
 
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { adapterSlug } from './adapter-slug.ts';
 import { describeAdapter } from '../src/gpu/adapter.ts';
 import { GpuContext } from '../src/gpu/context.ts';
@@ -120,6 +121,7 @@ const result = {
   adapterInfo: ctx.adapter,
   date: new Date().toISOString(),
   repeats: REPEATS,
+  machine: { cpus: cpus().length, loadavgAtEnd: loadavg() },
   note: 'median wall ms of one dispatch + sync; GFLOP/s = 2·M·N·K / time; ofPeak against peakFmaGflops',
   peakFmaGflops: peakGflops,
   plan: matmulPlan(ctx),

@@ -88,13 +88,15 @@ describe.each(CASES)('matmul ($variant $tiledWorkgroup)', ({ variant, tiledWorkg
 });
 
 describe('matmul plan', () => {
-  it('sends a few rows to a GEMV and the unaligned-K head gradient to vec4 loads of B', async () => {
+  it("sends the head, its unaligned-K gradient and one-row decode to the adapter kind's kernels", async () => {
     const ctx = await testContext();
-    const plan = matmulPlan(ctx);
-    // The head with one row (transB, K = 768) and its gradient (K = vocabulary, N = 768).
-    expect(chooseVariant(ctx, { M: 1, N: 50257, K: 768, transB: true })).toBe(plan.fewRows);
-    const grad = chooseVariant(ctx, { M: 32, N: 768, K: 50257 });
-    expect(grad).toBe(ctx.prefersTiled ? 'tiled' : 'bvec4');
+    const gpu = ctx.prefersTiled;
+    const fewRows = gpu ? 'gemv-sg' : 'vec4';
+    // The head with one row (transB, K = 768) and its gradient (K = vocabulary, N = 768) with 32 and 1 rows.
+    expect(chooseVariant(ctx, { M: 1, N: 50257, K: 768, transB: true })).toBe(fewRows);
+    expect(chooseVariant(ctx, { M: 32, N: 768, K: 50257 })).toBe(gpu ? 'tiled' : 'bvec4');
+    expect(chooseVariant(ctx, { M: 1, N: 768, K: 50257 })).toBe(gpu ? 'gemv-sg' : 'gemv');
     expect(variantAllowed(ctx, 'vec4', { M: 32, N: 768, K: 50257 })).toBe(false);
+    expect(matmulPlan(ctx).tiledWorkgroup).toBe(16);
   });
 });

@@ -86,10 +86,8 @@ export function variantAllowed(ctx: GpuContext, variant: MatmulVariant, x: Shape
 
 /** The choices made once per device from its adapter: which kernels, and the tiled kernel's workgroup. */
 export interface MatmulPlan {
-  /** Rows ≤ 4 (head, decode). */
-  fewRows: 'gemv' | 'gemv-sg';
-  /** Everything else, in order of preference; the first allowed one runs ('blocked'/'tiled' run anything). */
-  general: MatmulVariant[];
+  /** In order of preference; the first one allowed for a shape runs ('blocked' and 'tiled' run anything). */
+  order: MatmulVariant[];
   /** Side of the tiled kernel's square workgroup (its output tile is 4× that). */
   tiledWorkgroup: 8 | 16;
 }
@@ -98,8 +96,10 @@ const plans = new WeakMap<GPUDevice, MatmulPlan>();
 
 /**
  * CPU adapters (SwiftShader, lavapipe) run barrier-free kernels, where workgroup memory and barriers cost far
- * more than they save, and one invocation per 4 columns for a few rows (measured in bench/kernels.ts).
- * GPUs run the tiled kernel with the largest square workgroup the limits allow, and the subgroup GEMV.
+ * more than they save: vec4 where aligned (at one row the GEMV only matched it on SwiftShader, see
+ * docs/performance.md), the GEMV for a few rows it cannot take (K unaligned), bvec4 for unaligned K.
+ * GPUs run the subgroup GEMV for a few rows (the tiled kernel idles 63/64 of a tile at M = 1) and the tiled
+ * kernel with the largest square workgroup the limits allow.
  */
 export function matmulPlan(ctx: GpuContext): MatmulPlan {
   let plan = plans.get(ctx.device);
@@ -107,20 +107,17 @@ export function matmulPlan(ctx: GpuContext): MatmulPlan {
   const l = ctx.device.limits;
   const big =
     l.maxComputeInvocationsPerWorkgroup >= 256 && l.maxComputeWorkgroupStorageSize >= 2 * 64 * 16 * 4;
-  const subgroups = ctx.device.features.has('subgroups');
+  const tiledWorkgroup = big ? 16 : 8;
   plan = ctx.prefersTiled
-    ? { fewRows: subgroups ? 'gemv-sg' : 'gemv', general: ['tiled'], tiledWorkgroup: big ? 16 : 8 }
-    : { fewRows: 'gemv', general: ['vec4', 'bvec4', 'blocked'], tiledWorkgroup: big ? 16 : 8 };
+    ? { order: ['gemv-sg', 'gemv', 'tiled'], tiledWorkgroup }
+    : { order: ['vec4', 'gemv', 'bvec4', 'blocked'], tiledWorkgroup };
   plans.set(ctx.device, plan);
   return plan;
 }
 
 /** The variant matmul() runs for this shape when none is given. */
 export function chooseVariant(ctx: GpuContext, x: Shape): MatmulVariant {
-  const plan = matmulPlan(ctx);
-  if (variantAllowed(ctx, plan.fewRows, x)) return plan.fewRows;
-  if (x.M <= GEMV_MAX_ROWS && variantAllowed(ctx, 'gemv', x)) return 'gemv';
-  return plan.general.find((v) => variantAllowed(ctx, v, x)) ?? 'blocked';
+  return matmulPlan(ctx).order.find((v) => variantAllowed(ctx, v, x)) ?? 'blocked';
 }
 
 /** out(M,N) = op(a)·op(b) (+ bias) (+ out). See shaders/matmul.wgsl for the layouts. */

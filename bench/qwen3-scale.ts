@@ -75,6 +75,23 @@ weights = null; // the GPU holds them now
 ctx.flush();
 const tLoad = performance.now();
 const afterLoad = snapshot();
+// Written after each phase, so a run cut short (a CPU adapter on a busy machine) still reports what it measured.
+mkdirSync('bench/results', { recursive: true });
+const file = `bench/results/qwen3-scale-${adapterSlug(ctx.adapter)}.json`;
+const partial = (status: string, extra: object) =>
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { adapter, date: new Date().toISOString(), status, parameters: llamaParameterCount(config), ...extra },
+      null,
+      2,
+    ) + '\n',
+  );
+partial('loaded; forward not finished', {
+  wallMs: { generateWeights: +(tWeights - t0).toFixed(0), load: +(tLoad - tWeights).toFixed(0) },
+  gpu: { afterLoad },
+  hostRssMiB: rssMiB(),
+});
 console.log(
   `weights generated in ${((tWeights - t0) / 1000).toFixed(1)} s, uploaded in ${((tLoad - tWeights) / 1000).toFixed(1)} s: ${afterLoad.gpuMiB} MiB`,
 );
@@ -92,6 +109,16 @@ const forwardFirstMs = await timedMs(() => model.run(batch, [last]));
 const forwardMs = await timedMs(() => model.run(batch, [last]));
 const afterForward = snapshot();
 console.log(`forward on ${TOKENS} tokens: first ${forwardFirstMs} ms, then ${forwardMs} ms`);
+partial('forward done; capture pass not finished', {
+  wallMs: {
+    generateWeights: +(tWeights - t0).toFixed(0),
+    load: +(tLoad - tWeights).toFixed(0),
+    forwardFirst: forwardFirstMs,
+    forward: forwardMs,
+  },
+  gpu: { afterLoad, afterForward },
+  hostRssMiB: rssMiB(),
+});
 
 // IBKE-style capture: the loss of one target token at the last position, backward down to `block`'s MLP, and a
 // copy of (u, δ) of its mlp.down (IBKE's editor input), as src/editors/hyper/capture.ts keeps them.
@@ -170,9 +197,7 @@ const result = {
     fitsThisAdapterPerBuffer: bigFits,
   },
 };
-mkdirSync('bench/results', { recursive: true });
-const file = `bench/results/qwen3-scale-${adapterSlug(ctx.adapter)}.json`;
-writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+writeFileSync(file, JSON.stringify({ ...result, status: 'complete' }, null, 2) + '\n');
 console.log(`wrote ${file}`);
 model.destroy();
 ctx.destroy();

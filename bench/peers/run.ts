@@ -95,64 +95,79 @@ const median = (xs: number[]) => {
 
 let adapter = 'unknown';
 const models: Record<string, unknown> = {};
+let failure: string | null = null;
+
+/** Written after every scenario, so a crashed page still leaves what was measured. */
+function writeResults(): string {
+  const slug = adapter.toLowerCase().includes('swiftshader')
+    ? 'swiftshader'
+    : /llvmpipe|lavapipe/.test(adapter.toLowerCase())
+      ? 'lavapipe'
+      : adapter
+          .toLowerCase()
+          .split(' / ')
+          .slice(0, 2)
+          .join('-')
+          .replace(/[^a-z0-9-]+/g, '-') || 'gpu';
+  const result = {
+    adapter,
+    browser: `${browser.version()} (${CHROMIUM})`,
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, loadavg: loadavg() },
+    rounds: ROUNDS,
+    wasmThreads: THREADS,
+    note:
+      'wall ms per run with the result read back; ratio = ours / peer per round (below 1: the engine is faster). ' +
+      'prefillT: min(T, context) tokens, last position distribution; decode: one token after 16 with a KV cache (ours = generate(2) - generate(1)). ' +
+      'ORT sessions from our own exporter (src/model/onnx), logits of the last position only.',
+    ...(failure ? { failure } : {}),
+    models,
+    command: 'npm run bench:peers',
+  };
+  mkdirSync('bench/results', { recursive: true });
+  const file = `bench/results/peers-${slug}.json`;
+  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  return file;
+}
+
 for (const name of MODELS) {
   console.log(`\n${name}: loading into the engine and two ONNX Runtime sessions ...`);
   const info = await call('setup', name, THREADS);
   adapter = info.adapter;
   const scenarios: Record<string, unknown> = {};
-  for (const scenario of SCENARIOS) {
-    const times: Record<string, number[]> = { ours: [], ortWebgpu: [], ortWasm: [] };
-    for (const peer of PEERS) await call('time', peer, scenario); // warm-up: pipelines, shapes
-    for (let r = 0; r < ROUNDS; r++) {
-      const order = PEERS.map((_, i) => PEERS[(i + r) % PEERS.length]);
-      for (const peer of order) times[peer].push(await call('time', peer, scenario));
-    }
-    const entry: Record<string, unknown> = { ours: { medianMs: median(times.ours), ms: times.ours } };
-    for (const peer of ['ortWebgpu', 'ortWasm'] as const) {
-      const ratios = times.ours.map((t, i) => t / times[peer][i]);
-      entry[peer] = {
-        medianMs: median(times[peer]),
-        ms: times[peer],
-        ratioOursToPeer: ratios,
-        ratioMedian: median(ratios),
-      };
-    }
-    scenarios[scenario] = entry;
-    const e = entry as Record<string, { medianMs: number; ratioMedian?: number }>;
-    console.log(
-      `  ${scenario.padEnd(10)} ours ${e.ours.medianMs.toFixed(1)} ms | ORT WebGPU ${e.ortWebgpu.medianMs.toFixed(1)} ms (ratio ${e.ortWebgpu.ratioMedian!.toFixed(2)}) | ORT wasm ${e.ortWasm.medianMs.toFixed(1)} ms (ratio ${e.ortWasm.ratioMedian!.toFixed(2)})`,
-    );
-  }
   models[name] = { ...info, scenarios };
+  for (const scenario of SCENARIOS) {
+    try {
+      const times: Record<string, number[]> = { ours: [], ortWebgpu: [], ortWasm: [] };
+      for (const peer of PEERS) await call('time', peer, scenario); // warm-up: pipelines, shapes
+      for (let r = 0; r < ROUNDS; r++) {
+        const order = PEERS.map((_, i) => PEERS[(i + r) % PEERS.length]);
+        for (const peer of order) times[peer].push(await call('time', peer, scenario));
+      }
+      const entry: Record<string, unknown> = { ours: { medianMs: median(times.ours), ms: times.ours } };
+      for (const peer of ['ortWebgpu', 'ortWasm'] as const) {
+        const ratios = times.ours.map((t, i) => t / times[peer][i]);
+        entry[peer] = {
+          medianMs: median(times[peer]),
+          ms: times[peer],
+          ratioOursToPeer: ratios,
+          ratioMedian: median(ratios),
+        };
+      }
+      scenarios[scenario] = entry;
+      const e = entry as Record<string, { medianMs: number; ratioMedian?: number }>;
+      console.log(
+        `  ${scenario.padEnd(10)} ours ${e.ours.medianMs.toFixed(1)} ms | ORT WebGPU ${e.ortWebgpu.medianMs.toFixed(1)} ms (ratio ${e.ortWebgpu.ratioMedian!.toFixed(2)}) | ORT wasm ${e.ortWasm.medianMs.toFixed(1)} ms (ratio ${e.ortWasm.ratioMedian!.toFixed(2)})`,
+      );
+    } catch (e) {
+      failure = `${name} ${scenario}: ${(e as Error).message.split('\n')[0]}`;
+      console.log(`  ${scenario} failed: ${failure}`);
+    }
+    writeResults();
+    if (failure) break;
+  }
+  if (failure) break;
 }
-await browser.close();
+await browser.close().catch(() => undefined);
 server.close();
-
-const slug = adapter.toLowerCase().includes('swiftshader')
-  ? 'swiftshader'
-  : /llvmpipe|lavapipe/.test(adapter.toLowerCase())
-    ? 'lavapipe'
-    : adapter
-        .toLowerCase()
-        .split(' / ')
-        .slice(0, 2)
-        .join('-')
-        .replace(/[^a-z0-9-]+/g, '-') || 'gpu';
-const result = {
-  adapter,
-  browser: `${browser.version()} (${CHROMIUM})`,
-  date: new Date().toISOString(),
-  machine: { cpus: cpus().length, loadavgAtEnd: loadavg() },
-  rounds: ROUNDS,
-  wasmThreads: THREADS,
-  note:
-    'wall ms per run with the result read back; ratio = ours / peer per round (below 1: the engine is faster). ' +
-    'prefillT: T tokens, last position distribution; decode: one token after 16 with a KV cache (ours = generate(2) - generate(1)). ' +
-    'ORT sessions from our own exporter (src/model/onnx), logits of the last position only.',
-  models,
-  command: 'npm run bench:peers',
-};
-mkdirSync('bench/results', { recursive: true });
-const file = `bench/results/peers-${slug}.json`;
-writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
-console.log(`\nwrote ${file}`);
+console.log(`\nwrote ${writeResults()}`);

@@ -1,4 +1,4 @@
-// `editscope predict --model FILE.gguf [--dtype ...]`: the fact-world model written as GGUF (Q8_0 and Q4_K by the
+// `editscope predict --model FILE.gguf --dtype int4`: the fact-world model written as GGUF (Q4_K and Q8_0 by the
 // test writer) predicts what the safetensors folder predicts.
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -30,7 +30,7 @@ const PROMPT = 'The capital of France is';
 describe('editscope predict --model FILE.gguf', () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it('Q8_0 and Q4_K files (and --dtype int4) give the top-1 of the safetensors folder', async () => {
+  it('a Q4_K/Q8_0 file loaded as int4 gives the top-1 of the safetensors folder', async () => {
     const ckpt = await readCheckpointDir(DIR);
     const config = JSON.parse(await readFile(join(DIR, 'config.json'), 'utf8')) as Record<string, unknown>;
     const shapes = new Map(gpt2ParameterShapes(ckpt.config).map((p) => [p.name, p.shape]));

@@ -84,7 +84,7 @@ export interface HfModelToWrite {
   /** HF name → PyTorch-order shape and values. */
   tensors: Map<string, { shape: number[]; data: Float32Array }>;
   tokenizerJson: string;
-  /** ggml type per tensor; 1-D tensors and rows not a multiple of the block size fall back to F32. */
+  /** ggml type per tensor; 1-D tensors are F32, rows not a multiple of the block size fall back to Q8_0 or F32. */
   type: (hfName: string, shape: number[]) => number;
 }
 
@@ -147,7 +147,8 @@ export function hfToGguf(m: HfModelToWrite): Uint8Array {
       values = permuteRope(values, rows, cols, heads);
     }
     let type = shape.length === 2 ? m.type(hf, shape) : GgmlType.F32;
-    if (BLOCK[type] && cols % BLOCK[type] !== 0) type = GgmlType.F32;
+    // Rows that do not fill the type's blocks fall back to Q8_0, then F32 (llama.cpp's quantizer also mixes types).
+    if (BLOCK[type] && cols % BLOCK[type] !== 0) type = cols % 32 === 0 ? GgmlType.Q8_0 : GgmlType.F32;
     tensors.push({
       name: ggufName(arch, hf),
       dims: shape.length === 2 ? [cols, rows] : [rows],

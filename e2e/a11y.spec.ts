@@ -7,8 +7,8 @@ import { expect, test, type Page } from '@playwright/test';
 // Screenshots of every main view at 1440 and 390 px go to e2e-artifacts/screens/.
 
 const screens = 'e2e-artifacts/screens';
-const SLOW = 300_000;
-test.describe.configure({ timeout: 900_000 });
+const SLOW = 600_000;
+test.describe.configure({ timeout: 1_500_000 });
 
 async function axe(page: Page, view: string) {
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();

@@ -6,8 +6,8 @@ import { expect, test, type Page } from '@playwright/test';
 
 const screens = 'e2e-artifacts/screens';
 // Generous: CI machines are 2 shared cores and each edit runs the model on SwiftShader.
-const SLOW = 300_000;
-test.describe.configure({ timeout: 900_000 });
+const SLOW = 600_000;
+test.describe.configure({ timeout: 1_500_000 });
 
 async function openDefault(page: Page) {
   await page.goto('/');

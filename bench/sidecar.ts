@@ -8,6 +8,7 @@
 //   BENCH_REPEATS=N (default 3), BENCH_SKIP_124M=1 to time the fact-world model only.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { describeAdapter } from '../src/gpu/adapter.ts';
 import { GpuContext } from '../src/gpu/context.ts';
 import { acquireNodeDevice } from '../src/gpu/node.ts';
@@ -114,6 +115,8 @@ const out = {
   what: `forward wall time (topNext, ${PROMPTS.length} prompts × 16 tokens, top-10) with side-car patches on the middle block's mlp.down`,
   adapter,
   repeats: REPEATS,
+  /** The machine's 1/5/15-minute load averages at the end: on a shared CPU the timings carry that noise. */
+  loadAverage: loadavg().map((x) => Math.round(x * 10) / 10),
   rerun: 'node --import ./bin/register.mjs bench/sidecar.ts',
   date: new Date().toISOString(),
   results,

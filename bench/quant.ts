@@ -1,0 +1,258 @@
+// Quantized weights, measured: accuracy of f16/int8/int4 linears against f32 (top-1 agreement and mean KL of the
+// next-token distribution over a fixed prompt set) on the fact-world model, a random 124M GPT-2 and a small
+// random Qwen3; the edit metrics of FT-L, ROME, MEND and IBKE on the quantized fact-world model against f32 (the
+// same test edits); forward speed; and bytes per format for a full-size Qwen3-1.7B config (a projection from the
+// formats' sizes, stated as one). Writes bench/results/quant-<adapter>.json (sections merge into the file).
+//
+//   node --import ./bin/register.mjs bench/quant.ts [accuracy] [edits] [memory]     (EDITSCOPE_ADAPTER=...)
+//   env: QUANT_EDITS (default 100), QUANT_ROME_EDITS (default 30), QUANT_METHODS (default ft,rome,mend,ibke)
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { openSession } from '../src/cli/commands/edit.ts';
+import { evaluate } from '../src/cli/commands/eval.ts';
+import type { MethodName } from '../src/engine/types.ts';
+import { readEditCases } from '../src/eval/datasets/index.ts';
+import { describeAdapter } from '../src/gpu/adapter.ts';
+import { GpuContext } from '../src/gpu/context.ts';
+import { acquireNodeDevice } from '../src/gpu/node.ts';
+import { readCheckpointDir } from '../src/model/checkpoint-node.ts';
+import { GPT2_PRESETS } from '../src/model/config.ts';
+import { createLanguageModel } from '../src/model/factory.ts';
+import { randomGpt2Init } from '../src/model/gpt2/init.ts';
+import { Gpt2Model } from '../src/model/gpt2/model.ts';
+import type { LanguageModel } from '../src/model/language-model.ts';
+import { randomLlamaWeights, tinyQwen3Config, QWEN3_1_7B } from '../src/model/llama-testing.ts';
+import { llamaDims, llamaLinearSpecs, parameterShapes as llamaShapes } from '../src/model/llama/dims.ts';
+import { quantizeModelLinears, storageShape, type WeightDtype } from '../src/model/quant/apply.ts';
+import { packedBytes } from '../src/reference/quant.ts';
+import { uniformArray } from '../src/util/random.ts';
+
+const QUANT: WeightDtype[] = ['f16', 'int8', 'int4'];
+const FACT_WORLD = 'public/models/fact-world';
+const EDITS_FILE = 'data/fact-world/edits-test.json';
+
+const ctx = new GpuContext(await acquireNodeDevice());
+const adapterName = /swiftshader/i.test(describeAdapter(ctx.adapter))
+  ? 'swiftshader'
+  : /llvmpipe|lavapipe/i.test(describeAdapter(ctx.adapter))
+    ? 'lavapipe'
+    : 'gpu';
+const outFile = `bench/results/quant-${adapterName}.json`;
+const results: Record<string, unknown> = existsSync(outFile) ? JSON.parse(readFileSync(outFile, 'utf8')) : {};
+const sections = process.argv.slice(2);
+const want = (s: string) => sections.length === 0 || sections.includes(s);
+const log = (s: string) => process.stderr.write(`[quant] ${s}\n`);
+
+function save(): void {
+  results.adapter = describeAdapter(ctx.adapter);
+  results.rerun = 'node --import ./bin/register.mjs bench/quant.ts [accuracy] [edits] [memory]';
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(outFile, JSON.stringify(results, null, 2) + '\n');
+}
+
+/** Top-1 agreement, mean and max KL(p_f32 ‖ p_q) over the prompts, and ms per forward of the whole set. */
+function compare(ref: Float32Array[], got: Float32Array[]) {
+  let agree = 0;
+  let kl = 0;
+  let klMax = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const p = ref[i];
+    const q = got[i];
+    let a = 0;
+    let b = 0;
+    let d = 0;
+    for (let v = 0; v < p.length; v++) {
+      if (p[v] > p[a]) a = v;
+      if (q[v] > q[b]) b = v;
+      if (p[v] > 0) d += p[v] * (Math.log(p[v]) - Math.log(Math.max(q[v], 1e-30)));
+    }
+    if (a === b) agree++;
+    kl += d;
+    klMax = Math.max(klMax, d);
+  }
+  return { top1Agreement: agree / ref.length, meanKL: kl / ref.length, maxKL: klMax };
+}
+
+async function accuracyOf(label: string, make: () => LanguageModel, prompts: number[][], batch = 16) {
+  const run = async (m: LanguageModel) => {
+    const out: Float32Array[] = [];
+    const t0 = performance.now();
+    for (let i = 0; i < prompts.length; i += batch)
+      out.push(...(await m.nextTokenDistributions(prompts.slice(i, i + batch))));
+    return { out, ms: performance.now() - t0 };
+  };
+  const model = make();
+  const ref = await run(model);
+  const row: Record<string, unknown> = { prompts: prompts.length, f32: { msAllPrompts: Math.round(ref.ms) } };
+  for (const dtype of QUANT) {
+    // Re-pack from a fresh f32 model each time (quantizing twice would compound).
+    const q = make();
+    const report = await quantizeModelLinears(q, dtype);
+    const r = await run(q);
+    row[dtype] = {
+      ...compare(ref.out, r.out),
+      msAllPrompts: Math.round(r.ms),
+      linearMiB: +(report.packedBytes / 2 ** 20).toFixed(2),
+      linearMiBf32: +(report.f32Bytes / 2 ** 20).toFixed(2),
+    };
+    log(`${label} ${dtype}: ${JSON.stringify(row[dtype])}`);
+    q.destroy();
+  }
+  model.destroy();
+  return row;
+}
+
+const accModels = (process.env.QUANT_MODELS ?? 'fact-world,gpt2-124M,qwen3-small').split(',');
+if (want('accuracy')) {
+  const acc = (results.accuracy ?? {}) as Record<string, unknown>;
+  results.accuracy = acc;
+  acc.note =
+    "Linears (attention and MLP projections) in the dtype; embeddings, norms, biases and the tied head stay f32. Random models use random init weights, random token prompts; fact-world uses the first 100 test edits' prompts plus one neighbourhood prompt each. msAllPrompts: wall time of the forwards over the whole prompt set (shared 2-core machine).";
+  const fw = await readCheckpointDir(FACT_WORLD);
+  const cases = (await readEditCases(new Uint8Array(readFileSync(EDITS_FILE)), EDITS_FILE)).slice(0, 100);
+  // The 100 test edits' prompts and one neighbourhood prompt each: facts the model knows.
+  const texts = cases.flatMap((c) => [c.prompt, ...c.loc.slice(0, 1).map((l) => l.prompt)]);
+  const fwPrompts = texts.map((t) => fw.tokenizer.encode(t));
+  if (accModels.includes('fact-world'))
+    acc['fact-world'] = await accuracyOf(
+      'fact-world',
+      () => new Gpt2Model(ctx, fw.config, fw.weights, 'fw'),
+      fwPrompts,
+    );
+  save();
+  const g = GPT2_PRESETS.gpt2;
+  let gw: Map<string, Float32Array> | undefined;
+  const rand = (n: number, len: number, vocab: number, seed: number) =>
+    Array.from({ length: n }, (_, i) =>
+      Array.from(uniformArray(len, seed + i, 1), (x) => Math.floor((x + 1) * 0.5 * vocab) % vocab),
+    );
+  if (accModels.includes('gpt2-124M'))
+    acc['gpt2-124M-random'] = await accuracyOf(
+      'gpt2-124M',
+      () => new Gpt2Model(ctx, g, (gw ??= randomGpt2Init(g, 7)), 'g124'),
+      rand(16, 8, g.vocabSize, 100),
+      8,
+    );
+  save();
+  const qc = tinyQwen3Config({
+    nLayer: 4,
+    nEmbd: 256,
+    nInner: 768,
+    nHead: 8,
+    nKvHead: 4,
+    headDim: 32,
+    vocabSize: 2048,
+    nPositions: 128,
+  });
+  const qw = randomLlamaWeights(qc, 11, 0.05);
+  if (accModels.includes('qwen3-small'))
+    acc['qwen3-small-random'] = {
+      config: { nLayer: 4, nEmbd: 256, nInner: 768, nHead: 8, nKvHead: 4, headDim: 32, vocabSize: 2048 },
+      ...(await accuracyOf(
+        'qwen3-small',
+        () => createLanguageModel(ctx, { config: qc, weights: qw }, 'q3'),
+        rand(32, 16, qc.vocabSize, 200),
+      )),
+    };
+  save();
+}
+
+if (want('edits')) {
+  const n = Number(process.env.QUANT_EDITS ?? 100);
+  const nRome = Number(process.env.QUANT_ROME_EDITS ?? 30);
+  const methods = (process.env.QUANT_METHODS ?? 'ft,rome,mend,ibke').split(',') as MethodName[];
+  const all = await readEditCases(new Uint8Array(readFileSync(EDITS_FILE)), EDITS_FILE);
+  const edits = (results.edits ?? {}) as Record<string, unknown>;
+  const fw = await readCheckpointDir(FACT_WORLD);
+  for (const dtype of (process.env.QUANT_DTYPES ?? 'f32,int4,int8').split(',') as WeightDtype[]) {
+    const model = new Gpt2Model(ctx, fw.config, fw.weights, `fw-${dtype}`);
+    await quantizeModelLinears(model, dtype);
+    // A variable, not a literal: the CLI's LoadedModel is being widened to LanguageModel (with or without config).
+    const loaded = { dir: FACT_WORLD, config: fw.config, model, tokenizer: fw.tokenizer };
+    const session = await openSession(loaded);
+    const row = (edits[dtype] ?? {}) as Record<string, unknown>;
+    for (const method of methods) {
+      const cases = all.slice(0, method === 'rome' ? nRome : n);
+      const t0 = performance.now();
+      const s = await evaluate(
+        session,
+        method,
+        cases,
+        (i) => i % 25 === 0 && log(`${dtype} ${method} ${i}/${cases.length}`),
+      );
+      row[method] = {
+        edits: s.edits,
+        failed: s.failed,
+        reliability: s.reliability,
+        generality: s.generality,
+        locality: s.locality,
+        reliabilityExact: s.honest.reliabilityExact,
+        kl: s.kl,
+        msPerEdit: Math.round(s.latencyMs),
+        seconds: Math.round((performance.now() - t0) / 1000),
+      };
+      log(`${dtype} ${method}: ${JSON.stringify(row[method])}`);
+      edits[dtype] = row;
+      results.edits = {
+        note: `The first edits of ${EDITS_FILE} (count per method in "edits"), one at a time, each reverted before the next; fact-world with its linears in the dtype, edits as f32 side-car terms. msPerEdit includes the probe readings; the machine was shared (load > 30).`,
+        ...edits,
+      };
+      save();
+    }
+    model.destroy();
+  }
+}
+
+if (want('memory')) {
+  // Bytes per format for the full-size Qwen3-1.7B: exact sums of the formats' buffer sizes over its tensors.
+  const d = llamaDims({ ...tinyQwen3Config(), ...QWEN3_1_7B, nPositions: 4096 });
+  const linears = llamaLinearSpecs(d);
+  const linearNames = new Set(linears.map((s) => s.param));
+  let other = 0;
+  for (const [name, shape] of llamaShapes(d))
+    if (!linearNames.has(name)) other += shape.reduce((a, b) => a * b, 1) * 4;
+  const linBytes = (dtype: WeightDtype) =>
+    linears.reduce(
+      (a, s) =>
+        a +
+        (dtype === 'f32'
+          ? s.nIn * s.nOut * 4
+          : packedBytes(
+              dtype === 'f16' ? 'f16' : dtype === 'int8' ? 'q8_0' : 'q4_0',
+              ...storageShape(s.order, s.nIn, s.nOut),
+            )),
+      0,
+    );
+  const embed = d.vocabSize * d.nEmbd;
+  const rows: Record<string, unknown> = {};
+  for (const dtype of ['f32', 'f16', 'int8', 'int4'] as WeightDtype[]) {
+    const lin = linBytes(dtype);
+    rows[dtype] = {
+      linearGiB: +(lin / 2 ** 30).toFixed(3),
+      embeddingAndNormsF32GiB: +(other / 2 ** 30).toFixed(3),
+      totalGiB: +((lin + other) / 2 ** 30).toFixed(3),
+      // If the embedding/tied head were stored in the same format too (not implemented: gather and head kernels).
+      totalIfEmbeddingPackedGiB: +(
+        (lin +
+          other -
+          embed * 4 +
+          (dtype === 'f32'
+            ? embed * 4
+            : packedBytes(
+                dtype === 'f16' ? 'f16' : dtype === 'int8' ? 'q8_0' : 'q4_0',
+                d.vocabSize,
+                d.nEmbd,
+              ))) /
+        2 ** 30
+      ).toFixed(3),
+    };
+  }
+  results.memory = {
+    note: "PROJECTION, not a measurement: bytes of the weight buffers of Qwen3-1.7B (28 layers, 2048 wide, 151,936-token tied embedding) in each format, summed from the formats' exact buffer sizes. The f32 embedding alone is 1.16 GiB. Not measured: the loaders still build an f32 model before re-packing (see docs/quantization.md).",
+    parameters: llamaShapes(d).reduce((a, [, s]) => a + s.reduce((x, y) => x * y, 1), 0),
+    qwen3_1_7B: rows,
+  };
+  save();
+}
+log(`wrote ${outFile}`);
+ctx.destroy();

@@ -4,6 +4,7 @@
 
 import { FtEditor } from '../editors/ft.ts';
 import { editorDir, EDITOR_FILES } from '../editors/hyper/files.ts';
+import { checkEditorFingerprint } from '../editors/hyper/fingerprint.ts';
 import { IbkeEditor } from '../editors/ibke.ts';
 import { MendEditor } from '../editors/mend.ts';
 import { loadRomeEditor } from '../editors/rome.ts';
@@ -35,6 +36,7 @@ export async function createEditors(
     ]);
     if (!config || !weights) continue;
     const contents = { config: new TextDecoder().decode(config), weights };
+    await checkEditorFingerprint(method, contents.config, target.model); // another model's editor: refused
     // SequentialGuard adds the protectEarlier / maxUpdate settings (a pass-through without them).
     editors[method] = new SequentialGuard(
       method === 'mend' ? MendEditor.load(target.model, contents) : IbkeEditor.load(target.model, contents),

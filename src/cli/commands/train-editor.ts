@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { serializeEditorFiles } from '../../editors/hyper/files.ts';
+import { modelFingerprint } from '../../editors/hyper/fingerprint.ts';
 import { createHypernet, defaultIbkeConfig, defaultMendConfig } from '../../editors/hyper/index.ts';
 import type { Hypernet } from '../../editors/hyper/types.ts';
 import { parseEditRecords, tokenizeEdits, type TrainingEdit } from '../../editors/training/data.ts';
@@ -315,7 +316,7 @@ async function writeEditor(
   seconds: number,
 ): Promise<void> {
   await mkdir(out, { recursive: true });
-  const files = serializeEditorFiles(await net.save(), model);
+  const files = serializeEditorFiles(await net.save(), model, await modelFingerprint(model)); // refuses other models
   const config = JSON.parse(files.config) as Record<string, unknown>;
   config.training = { ...settings, seconds: Math.round(seconds) };
   config.validation = history.at(-1) ?? null;

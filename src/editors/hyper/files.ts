@@ -11,6 +11,7 @@
 import type { ModelShape } from '../../model/language-model.ts';
 import { parseSafetensors, serializeSafetensors, tensorToFloat32 } from '../../model/safetensors.ts';
 import { EditorWeightsError } from '../types.ts';
+import { layerRoleTable, type LayerRoleTable } from './fingerprint.ts';
 import { editedShape, gpt2ParamToLayerKey } from './layers.ts';
 import type { HypernetConfig, SavedHypernet } from './types.ts';
 
@@ -27,12 +28,18 @@ interface ConfigFile {
   /** Absent in version 1 (GPT-2). */
   architecture?: string;
   backbone: { nLayer: number; nEmbd: number; vocabSize: number };
+  /**
+   * Which model (version 2, optional): the weights fingerprint (./fingerprint.ts, checked before loading) and
+   * the edited layers' role table (key → checkpoint tensor and shape), checked against the model in hand.
+   */
+  model?: { fingerprint?: string; layers?: LayerRoleTable };
   config: HypernetConfig & { editedParams?: unknown };
 }
 
 export function serializeEditorFiles(
   saved: SavedHypernet,
   model: ModelShape,
+  fingerprint?: string,
 ): { config: string; weights: Uint8Array } {
   const { dims } = model;
   const file: ConfigFile = {
@@ -40,6 +47,10 @@ export function serializeEditorFiles(
     version: 2,
     architecture: model.architecture,
     backbone: { nLayer: dims.nLayer, nEmbd: dims.nEmbd, vocabSize: dims.vocabSize },
+    model: {
+      ...(fingerprint === undefined ? {} : { fingerprint }),
+      layers: layerRoleTable(model, saved.config.editedLayers),
+    },
     config: saved.config,
   };
   return {
@@ -135,6 +146,7 @@ export function readEditorFiles(
       );
     }
   }
+  checkRoleTable(file.model?.layers, model, where);
   if (method === 'ibke') {
     const c = config as HypernetConfig & { useIb: unknown; useScale: unknown };
     if (typeof c.useIb !== 'boolean' || typeof c.useScale !== 'boolean')
@@ -156,6 +168,28 @@ export function readEditorFiles(
     weights.set(renameTensor(name, renames), data);
   }
   return { config, weights };
+}
+
+/** The recorded role table, when present, must name this model's tensors with the same shapes. */
+function checkRoleTable(layers: unknown, model: ModelShape, where: string): void {
+  if (layers === undefined) return;
+  if (typeof layers !== 'object' || layers === null)
+    throw new EditorWeightsError(`${where}: "model.layers" must be an object of edited layers.`);
+  for (const [key, rec] of Object.entries(layers as Record<string, unknown>)) {
+    let mine;
+    try {
+      mine = layerRoleTable(model, [key])[key];
+    } catch {
+      throw new EditorWeightsError(
+        `${where}: the recorded layer ${JSON.stringify(key)} does not exist in this ${model.architecture} model.`,
+      );
+    }
+    const r = rec as { param?: unknown; nIn?: unknown; nOut?: unknown } | null;
+    if (!r || r.param !== mine.param || r.nIn !== mine.nIn || r.nOut !== mine.nOut)
+      throw new EditorWeightsError(
+        `${where}: layer ${key} was ${JSON.stringify(r?.param)} (${String(r?.nIn)}→${String(r?.nOut)}) in the model this editor was trained for; here it is ${mine.param} (${mine.nIn}→${mine.nOut}). Train an editor for this model.`,
+      );
+  }
 }
 
 /** 'mend.h.0.mlp.c_fc.weight.s1' → 'mend.0.mlp.in.s1' for a version 1 file's parameter names. */

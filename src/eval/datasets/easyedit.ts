@@ -31,7 +31,7 @@ export function readEasyEdit(json: unknown, fileName: string): EditCase[] {
         target: r.firstText('target_new'),
         groundTruth: r.has('ground_truth') ? r.firstText('ground_truth') : undefined,
         gen,
-        loc: probeGroups(r, 'locality'),
+        loc: [...probeGroups(r, 'locality'), ...flatLocality(r)],
         relation: r.optionalText('relation') ?? r.optionalText('relation_id'),
         group: r.optionalText('group'),
         source: r.optionalText('source') ?? `easyedit:${fileName}`,
@@ -42,6 +42,16 @@ export function readEasyEdit(json: unknown, fileName: string): EditCase[] {
 }
 
 type KindedProbe = LocProbe & { kind: string };
+
+/**
+ * RECIPE's CounterFact split (qizhou000/RECIPE, ../shared/data/counterfact-recipe) flattens one neighbourhood
+ * probe into `locality_prompt` + `locality_ground_truth`: read as a locality probe of kind 'neighborhood'.
+ */
+function flatLocality(r: RecordFields): KindedProbe[] {
+  if (!r.has('locality_prompt')) return [];
+  const answer = r.has('locality_ground_truth') ? r.firstText('locality_ground_truth') : undefined;
+  return [{ prompt: r.text('locality_prompt'), answer, kind: 'neighborhood' }];
+}
 
 /**
  * `{name: probe | probe[]}` → probes with kind = name. A probe's prompt may be a list with a parallel list of

@@ -56,9 +56,17 @@ export class RunningMeanStd {
     return this.n > 1 ? Math.sqrt(this.m2[j] / (this.n - 1)) : 0;
   }
 
-  /** (x − mean) / (std + eps) of one row (size) starting at `offset`. */
+  /**
+   * (x − mean) / (std + eps) of one row (size) starting at `offset`. Before two samples there is no spread to
+   * normalise by, and centring on a single sample would zero it (a first one-token edit would change nothing):
+   * the row passes through unchanged until then. UltraEdit's code never meets this, as it edits in batches.
+   */
   normalise(x: ArrayLike<number>, offset = 0, eps = 1e-6): Float64Array {
     const out = new Float64Array(this.size);
+    if (this.n < 2) {
+      for (let j = 0; j < this.size; j++) out[j] = x[offset + j];
+      return out;
+    }
     for (let j = 0; j < this.size; j++) out[j] = (x[offset + j] - this.mean[j]) / (this.std(j) + eps);
     return out;
   }

@@ -8,7 +8,6 @@ import { checkEditorFingerprint } from '../editors/hyper/fingerprint.ts';
 import { IbkeEditor } from '../editors/ibke.ts';
 import { MendEditor } from '../editors/mend.ts';
 import { loadRomeEditor } from '../editors/rome.ts';
-import { AlphaEditEditor } from '../editors/alphaedit.ts';
 import { SequentialGuard } from '../editors/sequential-guard.ts';
 import { UltraEditEditor } from '../editors/ultraedit.ts';
 import type { EditTarget, Editor } from '../editors/types.ts';
@@ -24,9 +23,7 @@ export async function createEditors(
   const editors: Partial<Record<MethodName, Editor>> = { ft: new FtEditor() };
   const rome = await loadRomeEditor(target, files);
   if (rome) editors.rome = rome;
-  // AlphaEdit shares ROME's covariance and site; its own instance (its earlier-edit cache is per editor).
-  const romeForAlpha = rome && (await loadRomeEditor(target, files));
-  if (romeForAlpha) editors.alphaedit = new AlphaEditEditor(romeForAlpha);
+  // AlphaEdit (src/editors/alphaedit.ts) is not offered yet: its GPU test shows no gain on the toy (issue 13).
   editors.ultraedit = new UltraEditEditor(); // training-free: every model gets it
   for (const method of ['mend', 'ibke'] as const) {
     const dir = editorDir(method);

@@ -12,8 +12,9 @@ import type { LanguageModel } from '../../model/language-model.ts';
 import type { TextTokenizer } from '../../model/tokenizer.ts';
 
 const USAGE =
-  'editscope edit --model DIR --method ft|rome|mend|ibke|ultraedit|alphaedit --prompt TEXT --subject S --target T [--gen TEXT ...] [--loc TEXT ...] [--json]';
-export const METHODS: MethodName[] = ['ft', 'rome', 'mend', 'ibke', 'ultraedit', 'alphaedit'];
+  'editscope edit --model DIR --method ft|rome|mend|ibke|ultraedit --prompt TEXT --subject S --target T [--gen TEXT ...] [--loc TEXT ...] [--json]';
+// AlphaEdit is not offered yet: its GPU test shows it does not raise p(target) on the toy model (issue 13).
+export const METHODS: MethodName[] = ['ft', 'rome', 'mend', 'ibke', 'ultraedit'];
 
 export function parseMethod(values: Values, usage: string): MethodName {
   const method = requireString(values, 'method', usage) as MethodName;

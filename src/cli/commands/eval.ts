@@ -27,7 +27,7 @@ import { openSession, parseMethod } from './edit.ts';
 import { gpuProbeModel, weightNorms } from './eval-probes.ts';
 
 const USAGE =
-  'editscope eval --model DIR --method ft|rome|mend|ibke|ultraedit|alphaedit --data FILE [--limit N] [--sequential [--checkpoints 1,2,5,...] [--unrelated K]] [--settings JSON] [--out FILE] [--json]';
+  'editscope eval --model DIR --method ft|rome|mend|ibke|ultraedit --data FILE [--limit N] [--sequential [--checkpoints 1,2,5,...] [--unrelated K]] [--settings JSON] [--out FILE] [--json]';
 
 export interface EvalSummary extends EditMetrics {
   method: MethodName;

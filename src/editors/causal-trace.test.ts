@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bestEditSite, peak, positionKind, summarizeTraces, type FactTrace } from './causal-trace.ts';
+import { bestEditSite, peak, summarizeTraces } from './causal-trace-summary.ts';
+import { positionKind, type FactTrace } from './causal-trace.ts';
 
 /** A synthetic trace: 2 layers, 4 tokens, subject = tokens [1, 2]; restored[kind][l][t] = base + bump. */
 function fakeTrace(known: boolean, bump: (kind: string, l: number, t: number) => number): FactTrace {

@@ -6,18 +6,20 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import {
   bestEditSite,
-  embeddingNoiseStd,
   peak,
+  summarizeTraces,
+  type TraceSummary,
+} from '../../editors/causal-trace-summary.ts';
+import {
+  embeddingNoiseStd,
   POSITION_KINDS,
   subjectSpan,
-  summarizeTraces,
   TRACE_DEFAULTS,
   TRACE_KINDS,
   traceFact,
   type FactTrace,
   type TraceFact,
   type TraceKind,
-  type TraceSummary,
 } from '../../editors/causal-trace.ts';
 import { rng } from '../../util/random.ts';
 import { floatOption, intOption, output, parse, requireString, UsageError } from '../args.ts';

@@ -137,3 +137,21 @@ export function quantMatmulRef(
   }
   return out;
 }
+
+/** CPU reference for shaders/gather_q.wgsl: out[r] = W[idx[r]] (+ pos[r % T]), W a packed (V, C) matrix. */
+export function gatherPackedRowsRef(
+  w: PackedWeight,
+  idx: ArrayLike<number>,
+  pos?: { values: ArrayLike<number>; T: number },
+): Float32Array {
+  const { rows: V, cols: C } = w;
+  const v = unpackWeight(w);
+  const out = new Float32Array(idx.length * C);
+  for (let r = 0; r < idx.length; r++) {
+    for (let c = 0; c < C; c++) {
+      const base = idx[r] < V ? v[idx[r] * C + c] : 0;
+      out[r * C + c] = base + (pos ? pos.values[(r % pos.T) * C + c] : 0);
+    }
+  }
+  return out;
+}

@@ -16,6 +16,7 @@ import type { Gpt2Activations } from './activations.ts';
 import type { Gpt2Dims } from './dims.ts';
 import { linearCall, type BatchShape, type Gpt2Net } from './forward.ts';
 import type { HeadBuffers } from './head.ts';
+import { headInputGrad } from '../quant/embedding.ts';
 
 export type { BackwardOptions };
 
@@ -92,7 +93,7 @@ export function backward(
       transA: true,
       accumulate: true,
     });
-  matmul(ctx, { a: head.logits, b: p.get('wte.weight'), out: head.dx, M: R, N: C, K: V });
+  headInputGrad(ctx, p.tensor('wte.weight'), head.logits, head.dx, R);
   ctx.clear(a.dC, 0, N * C * 4);
   scatterAddRows(ctx, { dout: head.dx, idx: head.rowIdx, dinp: a.dC, R, C });
   ctx.clear(a.dresidual, 0, N * C * 4);

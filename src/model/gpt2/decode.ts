@@ -9,7 +9,6 @@ import { softmaxRows } from '../../gpu/kernels/crossentropy.ts';
 import { gatherRows } from '../../gpu/kernels/gather.ts';
 import { geluForward } from '../../gpu/kernels/gelu.ts';
 import { layernormForward } from '../../gpu/kernels/layernorm.ts';
-import { matmul } from '../../gpu/kernels/matmul.ts';
 import { residualForward } from '../../gpu/kernels/residual.ts';
 import { topk } from '../../gpu/kernels/topk.ts';
 import { generateCached, type CachedDecoder } from '../decode-loop.ts';
@@ -17,6 +16,7 @@ import type { GenerateOptions, LinearHook, LinearRole } from '../language-model.
 import { linearForward } from '../linear.ts';
 import type { Gpt2Dims } from './dims.ts';
 import { linearCall, type Gpt2Net } from './forward.ts';
+import { embedTokens, headLogits } from '../quant/embedding.ts';
 
 /** Buffers for T new rows over a cache of S positions; grown (never per step) when a call needs more. */
 class DecodeBuffers {
@@ -160,7 +160,7 @@ export class Gpt2Decoder {
         eps,
       });
     // Token + position embedding at positions pos0.. (gathers: the position rows are not 0..T−1 here).
-    gatherRows(ctx, { inp: p.get('wte.weight'), idx: b.ids, out: b.tmp, R: T, C });
+    embedTokens(ctx, p.tensor('wte.weight'), b.ids, b.tmp, T);
     gatherRows(ctx, { inp: p.get('wpe.weight'), idx: b.pos, out: b.ln, R: T, C });
     residualForward(ctx, { a: b.tmp, b: b.ln, out: b.x, n: T * C });
     for (let l = 0; l < d.nLayer; l++) {
@@ -197,15 +197,7 @@ export class Gpt2Decoder {
     }
     norm(b.x, 'ln_f');
     gatherRows(ctx, { inp: b.ln, idx: b.lastRow, out: b.headX, R: 1, C });
-    matmul(ctx, {
-      a: b.headX,
-      b: p.get('wte.weight'),
-      out: b.logits,
-      M: 1,
-      N: d.vocabSize,
-      K: C,
-      transB: true,
-    });
+    headLogits(ctx, p.tensor('wte.weight'), b.headX, b.logits, 1);
     softmaxRows(ctx, { logits: b.logits, probs: b.probs, R: 1, V: d.vocabSize });
   }
 

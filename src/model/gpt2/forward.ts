@@ -4,11 +4,9 @@
 import type { GpuContext } from '../../gpu/context.ts';
 import { attentionForward } from '../../gpu/kernels/attention.ts';
 import { softmaxCrossEntropyForward } from '../../gpu/kernels/crossentropy.ts';
-import { embeddingForward } from '../../gpu/kernels/embedding.ts';
 import { gatherRows } from '../../gpu/kernels/gather.ts';
 import { geluForward } from '../../gpu/kernels/gelu.ts';
 import { layernormForward } from '../../gpu/kernels/layernorm.ts';
-import { matmul } from '../../gpu/kernels/matmul.ts';
 import { residualForward } from '../../gpu/kernels/residual.ts';
 import type { LinearHook, LinearRole, LinearSpec, LinearWeight, SideCar } from '../language-model.ts';
 import { linearForward, type LinearCall, type LinearScratch } from '../linear.ts';
@@ -16,6 +14,7 @@ import type { Gpt2Activations } from './activations.ts';
 import type { Gpt2Dims } from './dims.ts';
 import type { HeadBuffers } from './head.ts';
 import type { Gpt2Parameters } from './parameters.ts';
+import { embedTokens, headLogits } from '../quant/embedding.ts';
 
 export interface BatchShape {
   B: number;
@@ -67,15 +66,8 @@ export function forwardTrunk(
   const N = B * T;
   const C = d.nEmbd;
   const eps = d.eps;
-  embeddingForward(ctx, {
-    ids: a.ids,
-    wte: p.get('wte.weight'),
-    wpe: p.get('wpe.weight'),
-    out: a.encoded,
-    N,
-    T,
-    C,
-  });
+  // wte may be packed (quantized models): embedTokens gathers dequantised rows and adds wpe.
+  embedTokens(ctx, p.tensor('wte.weight'), a.ids, a.encoded, N, { buffer: p.get('wpe.weight'), T });
   let x = a.encoded;
   for (let l = 0; l < d.nLayer; l++) {
     const L = a.layers[l];
@@ -138,7 +130,7 @@ export function forwardHead(
   const V = d.vocabSize;
   gatherRows(ctx, { inp: a.lnf, idx: head.rowIdx, out: head.x, R, C });
   // logits (R, V) = x (R, C) · wteᵀ: the tied lm_head.
-  matmul(ctx, { a: head.x, b: p.get('wte.weight'), out: head.logits, M: R, N: V, K: C, transB: true });
+  headLogits(ctx, p.tensor('wte.weight'), head.x, head.logits, R);
   softmaxCrossEntropyForward(ctx, {
     logits: head.logits,
     targets: head.targets,

@@ -19,6 +19,7 @@ import type { LlamaActivations } from './activations.ts';
 import { EMBED, FINAL_NORM, headParam, layerPrefix, type LlamaDims } from './dims.ts';
 import { linearCall, type BatchShape, type LlamaNet } from './forward.ts';
 import type { LlamaHeadBuffers } from './head.ts';
+import { headInputGrad } from '../quant/embedding.ts';
 
 export function backward(
   ctx: GpuContext,
@@ -92,7 +93,7 @@ export function backward(
       transA: true,
       accumulate: true,
     });
-  matmul(ctx, { a: head.logits, b: p.get(hw), out: head.dx, M: R, N: C, K: V });
+  headInputGrad(ctx, p.tensor(hw), head.logits, head.dx, R);
   ctx.clear(a.dC, 0, N * C * 4);
   scatterAddRows(ctx, { dout: head.dx, idx: head.rowIdx, dinp: a.dC, R, C });
   ctx.clear(a.dresidual, 0, N * C * 4);

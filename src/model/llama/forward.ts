@@ -8,7 +8,6 @@ import type { GpuContext } from '../../gpu/context.ts';
 import { attentionGqaForward } from '../../gpu/kernels/attention-gqa.ts';
 import { softmaxCrossEntropyForward } from '../../gpu/kernels/crossentropy.ts';
 import { gatherRows } from '../../gpu/kernels/gather.ts';
-import { matmul } from '../../gpu/kernels/matmul.ts';
 import { residualForward } from '../../gpu/kernels/residual.ts';
 import { rmsnormForward } from '../../gpu/kernels/rmsnorm.ts';
 import { rope } from '../../gpu/kernels/rope.ts';
@@ -19,6 +18,7 @@ import type { LlamaActivations } from './activations.ts';
 import { EMBED, FINAL_NORM, headParam, layerPrefix, type LlamaDims } from './dims.ts';
 import type { LlamaHeadBuffers } from './head.ts';
 import type { LlamaParameters } from './parameters.ts';
+import { embedTokens, headLogits } from '../quant/embedding.ts';
 
 export interface BatchShape {
   B: number;
@@ -88,7 +88,7 @@ export function forwardTrunk(
   if (cache && B !== 1) throw new RangeError('The KV cache holds one sequence: decode with B = 1.');
   const pos0 = cache?.pos0 ?? 0;
   const table = net.ropeTable(pos0 + T);
-  gatherRows(ctx, { inp: p.get(EMBED), idx: a.ids, out: a.embedded, R: N, C });
+  embedTokens(ctx, p.tensor(EMBED), a.ids, a.embedded, N); // may be packed (quantized models)
   let x = a.embedded;
   for (let l = 0; l < d.nLayer; l++) {
     const L = a.layers[l];
@@ -177,7 +177,7 @@ export function forwardHead(
   const V = d.vocabSize;
   gatherRows(ctx, { inp: a.normed, idx: head.rowIdx, out: head.x, R, C });
   // logits (R, V) = x (R, C)·Wᵀ, W = lm_head.weight (V, C) or the tied embedding.
-  matmul(ctx, { a: head.x, b: p.get(headParam(d)), out: head.logits, M: R, N: V, K: C, transB: true });
+  headLogits(ctx, p.tensor(headParam(d)), head.x, head.logits, R);
   softmaxCrossEntropyForward(ctx, {
     logits: head.logits,
     targets: head.targets,

@@ -22,6 +22,7 @@ import type {
   TopToken,
 } from '../language-model.ts';
 import { LinearScratch } from '../linear.ts';
+import { readTensorValues, type GpuTensor } from '../quant/tensors.ts';
 import { SideCarStore } from '../sidecar.ts';
 import type { LlamaActivations } from './activations.ts';
 import { inputParameters, llamaDims, llamaLinearSpecs, parameterCount, type LlamaDims } from './dims.ts';
@@ -54,7 +55,7 @@ export class LlamaModel implements LanguageModel, LlamaNet {
   constructor(
     readonly ctx: GpuContext,
     dims: LlamaDims,
-    weights: Map<string, Float32Array>,
+    weights: Map<string, Float32Array | GpuTensor>,
     private readonly label = 'llama',
   ) {
     this.dims = llamaDims(dims);
@@ -64,12 +65,15 @@ export class LlamaModel implements LanguageModel, LlamaNet {
     for (const s of this.linears) {
       const key = `${s.block}.${s.role}`;
       this.specs.set(key, s);
+      // The weight in whatever format it was loaded in (f32, or packed: then the packed buffers are its only copy).
+      const t = this.params.tensor(s.param);
       this.weights.set(key, {
-        format: 'f32',
+        format: t.format,
         order: s.order,
         nIn: s.nIn,
         nOut: s.nOut,
-        data: this.params.get(s.param),
+        data: t.data,
+        ...(t.scales ? { scales: t.scales } : {}),
         bias: s.biasParam ? this.params.get(s.biasParam) : null,
       });
     }
@@ -124,11 +128,16 @@ export class LlamaModel implements LanguageModel, LlamaNet {
   }
 
   createTrainer(): ModelTrainer {
+    if (this.params.packed.size > 0)
+      throw new Error(
+        `This model's weights are loaded as ${[...new Set([...this.params.packed.values()].map((t) => t.format))].join('/')}, which are frozen: load it as f32 to train it.`,
+      );
     return new LlamaTrainer(this);
   }
 
   async readParameter(param: string): Promise<Float32Array> {
-    return this.ctx.read(this.params.get(param));
+    // A packed parameter reads back dequantised: the values the kernels compute with.
+    return readTensorValues(this.ctx, this.params.tensor(param));
   }
 
   async exportWeights(opts: { merged?: boolean } = {}): Promise<Map<string, Float32Array>> {

@@ -36,6 +36,8 @@ export class GpuContext {
   readonly adapter: AdapterSummary;
   /** Counts createBuffer calls so tests can prove the hot path allocates nothing after warm-up. */
   buffersCreated = 0;
+  /** Bytes of every buffer created (never decreased by destroy): tests and benches diff it around a load. */
+  bytesCreated = 0;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly uniforms: GPUBuffer;
@@ -90,6 +92,7 @@ export class GpuContext {
       throw new GpuOutOfMemoryError(`allocating "${label}" (over the adapter's maxBufferSize)`, size);
     }
     this.buffersCreated++;
+    this.bytesCreated += size;
     return this.device.createBuffer({ label, size, usage });
   }
 

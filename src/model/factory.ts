@@ -12,6 +12,17 @@ import { Gpt2Model } from './gpt2/model.ts';
 import type { Architecture, LanguageModel } from './language-model.ts';
 import { llamaDims, parameterShapes as llamaParameterShapes } from './llama/dims.ts';
 import { LlamaModel } from './llama/model.ts';
+import { dtypeFormat, type WeightDtype } from './quant/apply.ts';
+import {
+  planBytes,
+  uploadStreamed,
+  type LoadProgress,
+  type SourceTensor,
+  type TensorPlanEntry,
+} from './quant/load.ts';
+import { destroyTensor, tensorBytes, type GpuTensor, type TensorFormat } from './quant/tensors.ts';
+import { gpt2LinearSpecs } from './gpt2/dims.ts';
+import { EMBED, LM_HEAD, llamaLinearSpecs } from './llama/dims.ts';
 
 /** What the app's model picker and the CLI show about a checkpoint (no GPU objects). */
 export interface ModelSummary {
@@ -49,19 +60,68 @@ export interface AdapterLimits {
 }
 
 /**
- * Throws a GpuLimitError when one parameter tensor (stored f32, one buffer each) exceeds what the adapter can
- * bind or allocate: said before anything is allocated, with what to do.
+ * The embedding's (and an untied head's) format for a dtype. f16 stays f16; int8 and int4 both keep the
+ * embedding in q8_0: the head's logits are where rounding shows most (llama.cpp's Q4_K_M also keeps the output
+ * layer at higher precision), and q8_0 is already 3.8x smaller than f32 (Qwen3-1.7B: 1,187 MiB -> 315 MiB).
  */
-export function checkModelFitsAdapter(config: ModelConfig, limits: AdapterLimits): void {
+export function embeddingFormat(dtype: WeightDtype): TensorFormat {
+  return dtype === 'f32' ? 'f32' : dtype === 'f16' ? 'f16' : 'q8_0';
+}
+
+/**
+ * Which format every parameter is stored in for `dtype`: the linears in the dtype's format, the token
+ * embedding and the LM head (tied or not) in embeddingFormat, norms, biases and GPT-2's position embedding f32.
+ */
+export function weightPlan(config: ModelConfig, dtype: WeightDtype = 'f32'): TensorPlanEntry[] {
+  const linear = dtypeFormat(dtype);
+  const embedding = embeddingFormat(dtype);
+  const linears = new Set(
+    (config.architecture === 'gpt2' ? gpt2LinearSpecs(config) : llamaLinearSpecs(llamaDims(config))).map(
+      (s) => s.param,
+    ),
+  );
+  const embeddings = new Set(config.architecture === 'gpt2' ? ['wte.weight'] : [EMBED, LM_HEAD]);
+  return shapes(config).map(([name, shape]) => ({
+    name,
+    shape,
+    format: linears.has(name) ? linear : embeddings.has(name) ? embedding : 'f32',
+  }));
+}
+
+/**
+ * Throws a GpuLimitError when one parameter tensor (one buffer each, in the format `dtype` stores it in) exceeds
+ * what the adapter can bind or allocate: said before anything is allocated, with what to do.
+ */
+export function checkModelFitsAdapter(
+  config: ModelConfig,
+  limits: AdapterLimits,
+  dtype: WeightDtype = 'f32',
+): void {
   const limit = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
-  for (const [name, shape] of shapes(config)) {
-    const bytes = shape.reduce((a, b) => a * b, 1) * 4;
+  for (const t of weightPlan(config, dtype)) {
+    const bytes = tensorBytes(t.format, t.shape);
     if (bytes > limit) {
       throw new GpuLimitError(
-        `This model is too large for this GPU: ${name} needs ${(bytes / 2 ** 20).toFixed(0)} MiB in one buffer, ` +
-          `and the adapter allows ${(limit / 2 ** 20).toFixed(0)} MiB. Pick a smaller model or use a GPU with larger limits.`,
+        `This model is too large for this GPU in ${dtype}: ${t.name} needs ${(bytes / 2 ** 20).toFixed(0)} MiB in one buffer, ` +
+          `and the adapter allows ${(limit / 2 ** 20).toFixed(0)} MiB. Pick a smaller dtype or model, or use a GPU with larger limits.`,
       );
     }
+  }
+}
+
+function construct(
+  ctx: GpuContext,
+  config: ModelConfig,
+  weights: Map<string, Float32Array | GpuTensor>,
+  label: string,
+): LanguageModel {
+  switch (config.architecture) {
+    case 'gpt2':
+      return new Gpt2Model(ctx, config, weights, label);
+    case 'llama':
+    case 'qwen2':
+    case 'qwen3':
+      return new LlamaModel(ctx, llamaDims(config), weights, label);
   }
 }
 
@@ -73,12 +133,43 @@ export function createLanguageModel(
 ): LanguageModel {
   const { config, weights } = checkpoint;
   checkModelFitsAdapter(config, ctx.device.limits);
-  switch (config.architecture) {
-    case 'gpt2':
-      return new Gpt2Model(ctx, config, weights, label);
-    case 'llama':
-    case 'qwen2':
-    case 'qwen3':
-      return new LlamaModel(ctx, llamaDims(config), weights, label);
+  return construct(ctx, config, weights, label);
+}
+
+export interface LoadModelOptions {
+  /** Storage of the linears (and, through embeddingFormat, the embedding); default f32. */
+  dtype?: WeightDtype;
+  label?: string;
+  /** Names the source in errors (a file or folder). */
+  fileName?: string;
+  onProgress?: (p: LoadProgress) => void;
+}
+
+/**
+ * A model loaded tensor by tensor from `source` into its dtype's formats (src/model/quant/load.ts): peak CPU
+ * memory near one tensor, and only the packed buffers on the GPU. The per-buffer limits are checked first; on any
+ * error nothing stays allocated.
+ */
+export async function loadLanguageModel(
+  ctx: GpuContext,
+  config: ModelConfig,
+  source: AsyncIterable<SourceTensor> | Iterable<SourceTensor>,
+  opts: LoadModelOptions = {},
+): Promise<{ model: LanguageModel; gpuWeightBytes: number; ms: number }> {
+  const dtype = opts.dtype ?? 'f32';
+  const label = opts.label ?? 'model';
+  const start = performance.now();
+  checkModelFitsAdapter(config, ctx.device.limits, dtype);
+  const plan = weightPlan(config, dtype);
+  const tensors = await uploadStreamed(ctx, label, plan, source, opts.fileName ?? label, opts.onProgress);
+  try {
+    return {
+      model: construct(ctx, config, tensors, label),
+      gpuWeightBytes: planBytes(plan),
+      ms: performance.now() - start,
+    };
+  } catch (e) {
+    for (const t of tensors.values()) destroyTensor(t);
+    throw e;
   }
 }

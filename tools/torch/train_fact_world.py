@@ -90,10 +90,11 @@ class GPT2(torch.nn.Module):
         return self.hidden(ids)[rows, cols] @ self.w("wte.weight").T
 
 
-def pack(lines, order, start, n_rows, ctx, eos):
-    """Fills n_rows rows of ctx tokens from lines[order[start:]]; returns ids, loss targets and the next start."""
+def pack(lines, order, start, n_rows, ctx, eos, prompt_loss=False):
+    """Fills n_rows rows of ctx tokens from lines[order[start:]]; returns ids, loss targets (completion tokens, and
+    with prompt_loss the prompt's tokens after its first too, flagged 0 in `kind`) and the next start."""
     ids = torch.full((n_rows, ctx), eos, dtype=torch.long)
-    rows, cols, targets = [], [], []
+    rows, cols, targets, kind = [], [], [], []
     i = start
     for r in range(n_rows):
         t = 0
@@ -107,14 +108,20 @@ def pack(lines, order, start, n_rows, ctx, eos):
                 break
             seq = prompt + completion
             ids[r, t : t + n] = torch.tensor(seq)
+            for j in range(1, len(prompt)) if prompt_loss else ():
+                rows.append(r)
+                cols.append(t + j - 1)
+                targets.append(seq[j])
+                kind.append(0)
             for j in range(len(completion)):
                 pos = t + len(prompt) + j  # the token at pos is predicted from position pos - 1
                 rows.append(r)
                 cols.append(pos - 1)
                 targets.append(seq[len(prompt) + j])
+                kind.append(1)
             t += n
             i += 1
-    return ids, torch.tensor(rows), torch.tensor(cols), torch.tensor(targets), i
+    return ids, torch.tensor(rows), torch.tensor(cols), torch.tensor(targets), torch.tensor(kind, dtype=torch.bool), i
 
 
 def exact_match(model, lines, sample, ctx, eos):
@@ -183,6 +190,8 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--time-budget-min", type=float, default=0.0,
                     help="anneal and stop by this much training time (0: by --steps only)")
+    ap.add_argument("--prompt-loss-weight", type=float, default=0.0,
+                    help="also train next-token prediction on the prompt's tokens (subject names included), weighted so")
     ap.add_argument("--device", default="cpu", help="cpu, or cuda where a GPU is available")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--warm-restart", action="store_true",
@@ -257,13 +266,18 @@ def main():
         if cursor >= epoch_len:  # a new epoch: a new order of the lines
             rnd.shuffle(order)
             cursor = 0
-        ids, rows, cols, targets, cursor = pack(lines, order, cursor, a.batch, a.ctx, eos)
+        ids, rows, cols, targets, kind, cursor = pack(lines, order, cursor, a.batch, a.ctx, eos,
+                                                      a.prompt_loss_weight > 0)
         for g in opt.param_groups:
             g["lr"] = lr_at(step)
         dev = lambda t: t.to(a.device)
-        loss = F.cross_entropy(model.logits_at(dev(ids), dev(rows), dev(cols)), dev(targets))
+        nll = F.cross_entropy(model.logits_at(dev(ids), dev(rows), dev(cols)), dev(targets), reduction="none")
+        kind = dev(kind)
+        # The completion's mean NLL (what the curve reports, comparable across runs), plus the prompt's if asked.
+        loss = nll[kind].mean()
+        total = loss + a.prompt_loss_weight * nll[~kind].mean() if a.prompt_loss_weight > 0 else loss
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        total.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         step += 1

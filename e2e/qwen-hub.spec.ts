@@ -2,22 +2,28 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { encodeFragment } from '../src/app/permalink/codec.ts';
 
-// A small random Qwen3 with SHARDED weights (model.safetensors.index.json + two shards), GPT-2's tokenizer and
-// ROME statistics computed by the engine, generated at test time by tools/random-qwen3.ts (nothing large is
-// committed) and served in the Hugging Face hub's /{repo}/resolve/{revision}/{file} layout. Loaded through the
-// model picker by repo id, it predicts, and FT-L and ROME edit it.
+// A small random Qwen3 with SHARDED weights (model.safetensors.index.json + two shards) and GPT-2's tokenizer,
+// generated at test time by tools/random-qwen3.ts (nothing large is committed) and served in the Hugging Face
+// hub's /{repo}/resolve/{revision}/{file} layout. Loaded through the model picker by repo id, it predicts, FT-L
+// edits it, and undo gives back the unedited readings.
+//
+// Kept fast (it runs in npm test): the page opens on a link whose model is a repo that does not exist, so the
+// embedded fact-world model and its default IBKE edit never load (that alone took ~35 s on SwiftShader); the
+// failed load is itself checked (a sentence, and the picker still works). The link also sets a short draft with
+// one probe of each kind, so the edit measures four prompts instead of the default session's dozen.
 
 const REPO = 'test-org/tiny-qwen3';
+const MISSING = 'test-org/no-such-model';
 let dir: string;
 
 test.beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'editscope-qwen-e2e-'));
-  execFileSync('node', ['--import', './bin/register.mjs', 'tools/random-qwen3.ts', '--out', dir, '--rome'], {
-    env: { ...process.env, EDITSCOPE_ADAPTER: process.env.EDITSCOPE_ADAPTER ?? 'swiftshader' },
+  execFileSync('node', ['--import', './bin/register.mjs', 'tools/random-qwen3.ts', '--out', dir], {
     stdio: 'inherit',
-    timeout: 300_000,
+    timeout: 120_000,
   });
 });
 
@@ -25,11 +31,16 @@ test.afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-test('a sharded Qwen3 from the hub loads by repo id, predicts, and FT-L and ROME edit it', async ({
+/** The prompt chart's numbers as text (its screen-reader table: token and probability per row). */
+async function promptChartTable(page: Page): Promise<string[]> {
+  return page.getByTestId('prompt-chart').locator('tbody tr').allInnerTexts();
+}
+
+test('a sharded Qwen3 from the hub loads by repo id in the picker, predicts, FT-L edits it and undo reverts it', async ({
   page,
   context,
 }) => {
-  test.setTimeout(600_000);
+  test.setTimeout(180_000);
   const files = new Set(readdirSync(dir));
   expect([...files].filter((f) => /^model-\d{5}-of-\d{5}\.safetensors$/.test(f)).length).toBe(2);
   expect(files.has('model.safetensors')).toBe(false);
@@ -46,19 +57,30 @@ test('a sharded Qwen3 from the hub loads by repo id, predicts, and FT-L and ROME
     return route.fulfill({ status: 200, body, headers: { 'content-length': String(body.length) } });
   });
 
-  await page.goto('/');
-  // The embedded model first, and whatever the default session does with it, before switching models.
-  await expect(page.getByTestId('model-info')).toHaveAttribute('data-model', 'fact-world', {
-    timeout: 240_000,
+  const link = await encodeFragment({
+    v: 1,
+    model: { kind: 'hub', repoId: MISSING },
+    edits: [],
+    draft: {
+      prompt: 'The capital of France is',
+      subject: 'France',
+      target: ' Rome',
+      method: 'ft',
+      settings: {},
+    },
+    probes: { gen: ["France's capital city is"], loc: ['The capital of Germany is'] },
+    seed: 1,
   });
-  // Its default session's edit is cancelled (not what this test is about; a busy engine ignores a switch).
-  const cancel = page.getByTestId('cancel-task');
-  if (await cancel.isVisible().catch(() => false)) await cancel.click().catch(() => {});
-  await expect(page.getByTestId('apply-edit')).toBeEnabled({ timeout: 240_000 });
+  await page.goto(`/${link}`);
+  // A repo that is not there: one 404 on config.json, said in a sentence; nothing else is fetched.
+  await expect(page.getByTestId('model-error')).toContainText(/404/, { timeout: 60_000 });
+  expect(served).toEqual([]);
+
   await page.getByTestId('model-source-hub').click();
   await page.getByTestId('hub-repo-input').fill(REPO);
   await page.getByTestId('load-hub').click();
-  await expect(page.getByTestId('model-info')).toHaveAttribute('data-model', REPO, { timeout: 180_000 });
+  await expect(page.getByTestId('model-info')).toHaveAttribute('data-model', REPO, { timeout: 90_000 });
+  await expect(page.getByTestId('model-error')).toHaveCount(0);
   // Every shard the index names came through the hub layout; no single model.safetensors exists.
   expect(served).toEqual(
     expect.arrayContaining(['config.json', 'tokenizer.json', 'model.safetensors.index.json']),
@@ -67,22 +89,29 @@ test('a sharded Qwen3 from the hub loads by repo id, predicts, and FT-L and ROME
     'model-00001-of-00002.safetensors',
     'model-00002-of-00002.safetensors',
   ]);
-  await expect(page.getByTestId('model-info')).toContainText(/2 layers|layers\s*2/i);
+  await expect(page.getByTestId('model-info')).toContainText(/2 layers/);
 
-  // ROME found its statistics in the repo (rome-cov-l0.safetensors); FT-L is always there.
+  // It predicts: the prompt chart holds this model's top-k reading of the draft prompt.
+  await expect(page.getByTestId('prompt-chart')).toHaveAttribute('data-state', 'before', { timeout: 60_000 });
+  const unedited = await promptChartTable(page);
+  expect(unedited.length).toBeGreaterThan(0);
+
   await expect(page.getByTestId('method-ft')).toHaveAttribute('data-available', 'true');
-  await expect(page.getByTestId('method-rome')).toHaveAttribute('data-available', 'true');
-  expect(served).toContain('rome-cov-l0.safetensors');
+  await page.getByTestId('method-ft').click();
+  await page.getByTestId('apply-edit').click();
+  await expect(page.getByTestId('history-item')).toHaveCount(1, { timeout: 90_000 });
+  await expect(page.getByTestId('history-item')).toHaveAttribute('data-method', 'ft');
+  await expect(page.getByTestId('prompt-chart')).toHaveAttribute('data-state', 'after');
+  // The random model learns the new answer: the target's reading after the edit is 100 %-ish top-1.
+  await expect(page.getByTestId('metric-reliability')).toHaveAttribute('data-value', /\d/);
+  const edited = page.getByTestId('prompt-chart').locator('tbody tr[data-target]');
+  await expect(edited).toHaveCount(1);
 
-  for (const [i, method] of ['ft', 'rome'].entries()) {
-    await page.getByTestId(`method-${method}`).click();
-    await page.getByTestId('apply-edit').click();
-    await expect(page.getByTestId('history-item')).toHaveCount(i + 1, { timeout: 240_000 });
-    await expect(page.getByTestId('history-item').last()).toHaveAttribute('data-method', method);
-    // The model predicted before and after the edit: the charts hold top-k readings of this model.
-    await expect(page.getByTestId('prompt-chart')).toHaveAttribute('data-state', 'after');
-    await expect(page.getByTestId('metric-reliability')).toHaveAttribute('data-value', /\d/);
-  }
+  // Undo: the patch comes off and the prompt reads exactly as before the edit.
+  await page.getByTestId('undo-edit').click();
+  await expect(page.getByTestId('history-item')).toHaveCount(0, { timeout: 60_000 });
+  await expect(page.getByTestId('prompt-chart')).toHaveAttribute('data-state', 'before');
+  await expect.poll(() => promptChartTable(page), { timeout: 30_000 }).toEqual(unedited);
   await expect(page.getByTestId('model-error')).toHaveCount(0);
 });
 

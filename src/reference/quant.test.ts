@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { f16BitsToF32, f32ToF16Bits } from '../model/half.ts';
 import { uniformArray } from '../util/random.ts';
-import { GROUP, packedBytes, packWeight, quantMatmulRef, unpackWeight, type QuantFormat } from './quant.ts';
+import {
+  gatherPackedRowsRef,
+  GROUP,
+  packedBytes,
+  packWeight,
+  packWeightChunked,
+  quantMatmulRef,
+  unpackWeight,
+  type QuantFormat,
+} from './quant.ts';
 import { matmulRef } from './matmul.ts';
 
 function groupAmax(w: Float32Array, cols: number, r: number, c: number): number {
@@ -66,5 +75,43 @@ describe('engine weight formats', () => {
     expect(packedBytes('q4_0', 2048, 2048) / (2048 * 2048)).toBeCloseTo(4.5 / 8);
     expect(packedBytes('f16', 3, 3)).toBe(20);
     expect(packWeight(new Float32Array(3 * 33), 3, 33, 'q4_0').data.byteLength).toBe(3 * 2 * 16);
+  });
+  it('packs a matrix chunk by chunk exactly as whole (odd rows, rows narrower or wider than a group)', () => {
+    for (const format of ['f16', 'q8_0', 'q4_0'] as QuantFormat[]) {
+      for (const [rows, cols] of [
+        [7, 33],
+        [5, 70],
+        [9, 1],
+      ]) {
+        const w = uniformArray(rows * cols, rows + cols);
+        const whole = packWeight(w, rows, cols, format);
+        for (const chunk of [2, 4, 64]) {
+          const parts = packWeightChunked(
+            rows,
+            cols,
+            format,
+            (r0, r1) => w.slice(r0 * cols, r1 * cols),
+            chunk,
+          );
+          expect(Array.from(parts.data), `${format} ${rows}x${cols} /${chunk}`).toEqual(
+            Array.from(whole.data),
+          );
+          expect(parts.scales && Array.from(parts.scales)).toEqual(whole.scales && Array.from(whole.scales));
+        }
+      }
+    }
+    expect(() => packWeightChunked(2, 2, 'q8_0', () => new Float32Array(4), 3)).toThrow(/even/);
+  });
+
+  it('gathers packed rows as the dequantised matrix rows, zero past the end, plus position rows', () => {
+    const p = packWeight(uniformArray(4 * 40, 3), 4, 40, 'q4_0');
+    const v = unpackWeight(p);
+    const pos = uniformArray(2 * 40, 4);
+    const out = gatherPackedRowsRef(p, [2, 9, 0], { values: pos, T: 2 });
+    for (let c = 0; c < 40; c++) {
+      expect(out[c]).toBeCloseTo(v[2 * 40 + c] + pos[c], 6);
+      expect(out[40 + c]).toBeCloseTo(pos[40 + c], 6);
+      expect(out[80 + c]).toBeCloseTo(v[c] + pos[c], 6);
+    }
   });
 });

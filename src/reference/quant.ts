@@ -155,3 +155,43 @@ export function gatherPackedRowsRef(
   }
   return out;
 }
+
+/**
+ * Packs a (rows, cols) matrix produced `chunkRows` rows at a time (`rowsAt(r0, r1)` returns rows r0..r1−1,
+ * row-major), so a large tensor (a 151,936-row embedding) is never whole in f32 on the CPU. Row chunks pack
+ * independently (groups never cross a row), and an even chunk keeps every chunk on whole u32 words of data
+ * and scales, so the result equals packWeight of the whole matrix.
+ */
+export function packWeightChunked(
+  rows: number,
+  cols: number,
+  format: QuantFormat,
+  rowsAt: (r0: number, r1: number) => Float32Array,
+  chunkRows = 1024,
+): PackedWeight {
+  if (chunkRows % 2 !== 0 || chunkRows < 2)
+    throw new RangeError('packWeightChunked: chunkRows must be even.');
+  const whole = { rows, cols, format };
+  const size = (r: number) => packedWordCounts(format, r, cols);
+  const total = size(rows);
+  const data = new Uint32Array(total.data);
+  const scales = format === 'f16' ? undefined : new Uint32Array(total.scales);
+  for (let r0 = 0; r0 < rows; r0 += chunkRows) {
+    const r1 = Math.min(rows, r0 + chunkRows);
+    const part = packWeight(rowsAt(r0, r1), r1 - r0, cols, format);
+    const at = size(r0);
+    data.set(part.data, at.data);
+    if (scales && part.scales) scales.set(part.scales, at.scales);
+  }
+  return { ...whole, data, ...(scales ? { scales } : {}) };
+}
+
+/** u32 words of data and scales of a (rows, cols) matrix in `format` (packWeight's array lengths). */
+function packedWordCounts(format: QuantFormat, rows: number, cols: number): { data: number; scales: number } {
+  if (format === 'f16') return { data: Math.ceil((rows * cols) / 2), scales: 0 };
+  const groups = Math.ceil(cols / GROUP);
+  return {
+    data: (rows * groups * GROUP) / (format === 'q8_0' ? 4 : 8),
+    scales: Math.ceil((rows * groups) / 2),
+  };
+}

@@ -1,15 +1,17 @@
 // `editscope train-editor` end to end on a tiny random model: editor files that the editors' reader accepts,
 // a loss curve and validation scores, a resume that continues from the checkpoint, and a readable error when a
-// resumed run's options differ.
+// resumed run's options differ; a Qwen3 folder trains from a gzip file with skipped records counted.
 
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { gzipSync } from 'node:zlib';
+import { expect, it, vi } from 'vitest';
 import { readEditorFiles } from '../../editors/hyper/files.ts';
 import { gpt2Shape } from '../../model/gpt2/dims.ts';
-import { writeCheckpointDir } from '../../model/checkpoint-node.ts';
+import { writeCheckpointDir, writeModelCheckpointDir } from '../../model/checkpoint-node.ts';
 import { GPT2_PRESETS } from '../../model/config.ts';
+import { tinyLlamaCheckpoint, tinyQwen3Config } from '../../model/llama-testing.ts';
 import { tinyCheckpoint } from '../../model/testing.ts';
 import { trainEditor } from './train-editor.ts';
 
@@ -69,4 +71,46 @@ it('trains, writes editor files and a curve, resumes, and rejects changed option
 
   await expect(trainEditor([...args(6), '--beta', '0.5'])).rejects.toThrow(/beta: checkpoint 0.001, now 0.5/);
   await expect(trainEditor([...args(6), '--method', 'mend'])).rejects.toThrow(/IBKE options/);
+});
+
+it('trains MEND for a Qwen3 folder from a gzip file, counting skipped records and known answers', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'train-editor-qwen3-'));
+  const model = join(dir, 'model');
+  await writeModelCheckpointDir(model, tinyLlamaCheckpoint(tinyQwen3Config(), 3));
+  // One record longer than the 64-token context: skipped and counted, never silently.
+  const records = [
+    ...edits(4),
+    { ...edits(1)[0], case_id: 'long', prompt: `the capital of ${'xq '.repeat(40)}parisland is` },
+  ].map((r) => ({
+    ...r,
+    ground_truth: 'bern',
+  }));
+  await writeFile(join(dir, 'train.json.gz'), gzipSync(JSON.stringify(records)));
+  const out = join(dir, 'editor');
+  const logs: string[] = [];
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    logs.push(String(chunk));
+    return true;
+  });
+  try {
+    await trainEditor(
+      ['--method', 'mend', '--model', model, '--data', join(dir, 'train.json.gz'), '--out', out]
+        .concat(['--state', join(dir, 'state'), '--steps', '2', '--batch', '2', '--alpha-init', '0.01'])
+        .concat(['--layers', '1.mlp.up,1.mlp.down']),
+    );
+  } finally {
+    spy.mockRestore();
+  }
+  const text = logs.join('');
+  expect(text).toMatch(/skipped 1 of 5 records: 1 longer than the 64-token context/);
+  expect(text).toMatch(/The model knows \d+ of 4 checked true answers/);
+  expect(text).toMatch(/qwen3 model/);
+  const configText = await readFile(join(out, 'config.json'), 'utf8');
+  const config = JSON.parse(configText);
+  expect(config.architecture).toBe('qwen3');
+  expect(config.config.editedLayers).toEqual(['1.mlp.up', '1.mlp.down']);
+  expect(config.model.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+  const curve = JSON.parse(await readFile(join(out, 'loss-curve.json'), 'utf8'));
+  expect(curve.points.map((p: { step: number }) => p.step)).toEqual([1, 2]);
+  for (const p of curve.points) expect(Number.isFinite(p.loss)).toBe(true);
 });

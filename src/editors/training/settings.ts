@@ -1,14 +1,17 @@
 // Everything that defines an editor training run, in one serialisable object: what a checkpoint records and
 // what a resumed run must agree with (a resumed run with other settings would silently train something else).
 
-import type { ModelDims } from '../../model/language-model.ts';
+import type { Architecture, ModelDims } from '../../model/language-model.ts';
 import type { HypernetConfig } from '../hyper/types.ts';
 import type { LossWeights } from './objective.ts';
 import type { EditorOptimizer } from './trainer.ts';
 
 export interface EditorTrainingSettings {
   method: 'mend' | 'ibke';
-  backbone: Pick<ModelDims, 'nLayer' | 'nEmbd' | 'vocabSize' | 'nPositions'>;
+  /** The backbone it trains for (architecture absent in runs started before Llama/Qwen3). */
+  backbone: Pick<ModelDims, 'nLayer' | 'nEmbd' | 'vocabSize' | 'nPositions'> & {
+    architecture?: Architecture;
+  };
   hypernet: HypernetConfig;
   optimizer: EditorOptimizer;
   lambdas: LossWeights;

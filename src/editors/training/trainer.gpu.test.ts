@@ -1,15 +1,20 @@
-// Editor training on a tiny random GPT-2 with toy edits (token ids): a few steps lower the post-edit loss for
-// MEND and IBKE, nothing is allocated after warm-up, and a run resumed from saved editor weights + AdamW state
-// matches an uninterrupted one step for step.
+// Editor training on a tiny random GPT-2 and a tiny random Qwen3 (RMSNorm, RoPE, GQA, SwiGLU: the editors edit
+// mlp.gate/up/down there) with toy edits (token ids), through the one model interface: a few steps lower the
+// post-edit loss for MEND and IBKE, the trained editor moves an edit's target further than the untrained one,
+// nothing is allocated after warm-up, and a run resumed from saved editor weights + AdamW state matches an
+// uninterrupted one step for step.
 
 import { expect, it } from 'vitest';
 import { testContext } from '../../gpu/testing.ts';
+import { completionRows, makeBatch } from '../../model/batch.ts';
 import { gpt2Shape, type Gpt2Dims } from '../../model/gpt2/dims.ts';
 import { Gpt2Model } from '../../model/gpt2/model.ts';
+import type { LanguageModel } from '../../model/language-model.ts';
 import { randomGpt2Weights } from '../../model/testing.ts';
 import { createHypernet, defaultIbkeConfig, defaultMendConfig } from '../hyper/index.ts';
 import type { HypernetConfig } from '../hyper/types.ts';
-import type { TrainingEdit } from './data.ts';
+import { tinyRandomTarget, type ToyArchitecture } from '../toy-model.testing.ts';
+import type { Completion, TrainingEdit } from './data.ts';
 import { sampleBatch } from './sampler.ts';
 import { DEFAULT_LAMBDAS, EditorTrainer, type EditorOptimizer } from './trainer.ts';
 
@@ -26,12 +31,17 @@ function toyEdits(n: number): TrainingEdit[] {
   }));
 }
 
-function setup(config: HypernetConfig, weights?: Map<string, Float32Array>) {
+function backbone(ctx: Awaited<ReturnType<typeof testContext>>, arch: ToyArchitecture): LanguageModel {
+  if (arch === 'qwen3') return tinyRandomTarget(ctx, 'qwen3').model;
+  // Larger-than-default random weights, so the output distributions are peaked and an MLP edit can move them.
+  const weights = randomGpt2Weights({ ...DIMS }, 5);
+  for (const [name, w] of weights) if (!name.includes('ln')) w.forEach((v, i) => (w[i] = v * 5));
+  return new Gpt2Model(ctx, DIMS, weights, 'toy');
+}
+
+function setup(config: HypernetConfig, weights?: Map<string, Float32Array>, arch: ToyArchitecture = 'gpt2') {
   return testContext().then((ctx) => {
-    // Larger-than-default random weights, so the output distributions are peaked and an MLP edit can move them.
-    const backbone = randomGpt2Weights({ ...DIMS }, 5);
-    for (const [name, w] of backbone) if (!name.includes('ln')) w.forEach((v, i) => (w[i] = v * 5));
-    const model = new Gpt2Model(ctx, DIMS, backbone, 'toy');
+    const model = backbone(ctx, arch);
     const net = createHypernet(ctx, model, config, weights);
     const lambdas = DEFAULT_LAMBDAS[config.method];
     const trainer = new EditorTrainer(
@@ -46,46 +56,8 @@ function setup(config: HypernetConfig, weights?: Map<string, Float32Array>) {
   });
 }
 
-it.each([
-  ['mend', defaultMendConfig(gpt2Shape(DIMS), { alphaInit: 0.05 })],
-  [
-    'ibke',
-    defaultIbkeConfig(gpt2Shape(DIMS), {
-      alphaInit: 0.05,
-      dHidden: 16,
-      projRank: 8,
-      dLatent: 8,
-      dMlp: 16,
-      nEnc: 1,
-      nDec: 1,
-    }),
-  ],
-] as const)(
-  '%s: training steps lower the post-edit loss, with no allocation after warm-up',
-  async (_, config) => {
-    const { ctx, model, net, trainer } = await setup(config);
-    const edits = toyEdits(8);
-    const losses: number[] = [];
-    let created = 0;
-    for (let s = 0; s < 12; s++) {
-      if (s === 2) created = ctx.buffersCreated;
-      const r = await trainer.trainStep(sampleBatch(edits, 8, 1, s));
-      losses.push(r.loss);
-      if (s % 4 === 0) console.info(JSON.stringify(r.terms));
-    }
-    console.info(`${config.method} losses: ${losses.map((l) => l.toFixed(4)).join(' ')}`);
-    expect(ctx.buffersCreated - created).toBe(0);
-    const first = (losses[0] + losses[1]) / 2;
-    const last = (losses[10] + losses[11]) / 2;
-    expect(last).toBeLessThan(0.8 * first);
-    trainer.destroy();
-    net.destroy();
-    model.destroy();
-  },
-);
-
-it('ibke: resuming from saved editor weights and AdamW state reproduces an uninterrupted run', async () => {
-  const config = defaultIbkeConfig(gpt2Shape(DIMS), {
+const smallIbke = (shape: Parameters<typeof defaultIbkeConfig>[0]) =>
+  defaultIbkeConfig(shape, {
     alphaInit: 0.05,
     dHidden: 16,
     projRank: 8,
@@ -94,6 +66,62 @@ it('ibke: resuming from saved editor weights and AdamW state reproduces an unint
     nEnc: 1,
     nDec: 1,
   });
+
+/** NLL of the edit's target on the model as it is, and with the editor's update for that edit applied. */
+async function editNll(t: Awaited<ReturnType<typeof setup>>, e: Completion): Promise<[number, number]> {
+  const batch = makeBatch([[...e.prompt, ...e.target]], t.model.dims.nPositions);
+  const rows = completionRows(batch, [e.prompt.length]);
+  const pre = (await t.model.run(batch, rows)).loss;
+  const factors = t.net.forward(await t.trainer.capture.capture([e]), { train: false });
+  t.trainer.swap.apply(factors);
+  try {
+    return [pre, (await t.model.run(batch, rows)).loss];
+  } finally {
+    t.trainer.swap.restore();
+  }
+}
+
+const CASES = (['gpt2', 'qwen3'] as const).flatMap((arch) =>
+  (['mend', 'ibke'] as const).map((m) => [m, arch] as const),
+);
+
+it.each(CASES)(
+  '%s on a tiny %s: training steps lower the post-edit loss and move the target, no allocation after warm-up',
+  async (method, arch) => {
+    const probe = await testContext().then((ctx) => backbone(ctx, arch));
+    const config = method === 'mend' ? defaultMendConfig(probe, { alphaInit: 0.05 }) : smallIbke(probe);
+    probe.destroy();
+    const t = await setup(config, undefined, arch);
+    const { ctx, model, net, trainer } = t;
+    const edits = toyEdits(8);
+    const [pre, untrained] = await editNll(t, edits[0].edit);
+    const losses: number[] = [];
+    let created = 0;
+    for (let s = 0; s < 12; s++) {
+      if (s === 2) created = ctx.buffersCreated;
+      const r = await trainer.trainStep(sampleBatch(edits, 8, 1, s));
+      losses.push(r.loss);
+      if (s % 4 === 0) console.info(JSON.stringify(r.terms));
+    }
+    expect(ctx.buffersCreated - created).toBe(0);
+    const [, trained] = await editNll(t, edits[0].edit);
+    console.info(
+      `${method} on ${arch}: losses ${losses.map((l) => l.toFixed(4)).join(' ')}; edit NLL unedited ${pre.toFixed(3)}, untrained editor ${untrained.toFixed(3)}, trained ${trained.toFixed(3)}`,
+    );
+    const first = (losses[0] + losses[1]) / 2;
+    const last = (losses[10] + losses[11]) / 2;
+    expect(last).toBeLessThan(0.8 * first);
+    // The trained editor's update makes the new target more likely than the model alone and than before training.
+    expect(trained).toBeLessThan(pre - 0.5);
+    expect(trained).toBeLessThan(untrained);
+    trainer.destroy();
+    net.destroy();
+    model.destroy();
+  },
+);
+
+it('ibke: resuming from saved editor weights and AdamW state reproduces an uninterrupted run', async () => {
+  const config = smallIbke(gpt2Shape(DIMS));
   const edits = toyEdits(6);
   const batch = (s: number) => sampleBatch(edits, 4, 3, s);
 

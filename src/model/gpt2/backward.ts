@@ -4,19 +4,16 @@
 
 import type { GpuContext } from '../../gpu/context.ts';
 import { attentionBackward } from '../../gpu/kernels/attention.ts';
-import { softmaxCrossEntropyBackward } from '../../gpu/kernels/crossentropy.ts';
 import { embeddingBackward } from '../../gpu/kernels/embedding.ts';
-import { scatterAddRows } from '../../gpu/kernels/gather.ts';
 import { geluBackward } from '../../gpu/kernels/gelu.ts';
 import { layernormBackward } from '../../gpu/kernels/layernorm.ts';
-import { matmul } from '../../gpu/kernels/matmul.ts';
-import type { BackwardOptions, LinearRole } from '../language-model.ts';
-import { linearBackwardInput, linearWeightGradients } from '../linear.ts';
+import type { BackwardOptions } from '../language-model.ts';
+import { backwardHead, type HeadBuffers } from '../shared/head.ts';
+import { gradientTarget, linearBackwardFor } from '../shared/linear-ops.ts';
+import type { BatchShape } from '../shared/pass.ts';
 import type { Gpt2Activations } from './activations.ts';
 import type { Gpt2Dims } from './dims.ts';
-import { linearCall, type BatchShape, type Gpt2Net } from './forward.ts';
-import type { HeadBuffers } from './head.ts';
-import { headInputGrad } from '../quant/embedding.ts';
+import type { Gpt2Net } from './forward.ts';
 
 export type { BackwardOptions };
 
@@ -33,9 +30,8 @@ export function backward(
   const p = net.params;
   const N = B * T;
   const C = d.nEmbd;
-  const V = d.vocabSize;
+  const grads = gradientTarget(opts);
   const g = opts.grads;
-  const want = (name: string) => !!g && (opts.wantGrad?.(name) ?? true);
   const stop = opts.stopLayer ?? 0;
 
   const lnBackward = (prefix: string, dout: GPUBuffer, inp: GPUBuffer, mean: GPUBuffer, rstd: GPUBuffer) =>
@@ -46,56 +42,25 @@ export function backward(
       mean,
       rstd,
       dinp: a.dresidual,
-      dweight: want(`${prefix}.weight`) ? g!.get(`${prefix}.weight`) : a.discardW,
-      dbias: want(`${prefix}.bias`) ? g!.get(`${prefix}.bias`) : a.discardB,
+      dweight: grads.grad(`${prefix}.weight`) ?? a.discardW,
+      dbias: grads.grad(`${prefix}.bias`) ?? a.discardB,
       N,
       C,
     });
 
-  const linearBackward = (
-    layer: number,
-    role: LinearRole,
-    x: GPUBuffer,
-    dy: GPUBuffer,
-    dx: GPUBuffer | null,
-  ) => {
-    const call = linearCall(net, layer, role, N);
-    const { param, biasParam } = net.linear(layer, role);
-    opts.onLinear?.(layer, role, x, dy);
-    // dW (nIn, nOut) += xᵀ (nIn, N) · dy (N, nOut);  db (nOut) += ones(1, N) · dy
-    linearWeightGradients(ctx, call.weight, x, dy, N, {
-      dW: want(param) ? g!.get(param) : undefined,
-      db: biasParam && want(biasParam) ? g!.get(biasParam) : undefined,
-      ones: a.ones,
-    });
-    // dx (N, nIn) = dy (N, nOut) · Wᵀ (+ the side-car's terms)
-    if (dx) linearBackwardInput(ctx, call, dy, dx);
-  };
+  const linearBackward = linearBackwardFor(ctx, net, N, a.ones, opts, grads);
 
-  // Head: dlogits (R, V) overwrites the logits buffer; dwte += dlogitsᵀ · x; dx (R, C) = dlogits · wte.
-  softmaxCrossEntropyBackward(ctx, {
-    probs: head.probs,
-    targets: head.targets,
-    weights: head.weights,
-    dlogits: head.logits,
+  // Head: the tied wte; dC = ∂L/∂(ln_f output).
+  backwardHead(ctx, {
+    w: p.tensor('wte.weight'),
+    head,
+    d,
     R,
-    V,
+    N,
+    dnormed: a.dC,
+    dW: grads.grad('wte.weight'),
+    onHeadGradient: opts.onHeadGradient,
   });
-  opts.onHeadGradient?.({ dlogits: head.logits, probs: head.probs, R, V });
-  if (want('wte.weight'))
-    matmul(ctx, {
-      a: head.logits,
-      b: head.x,
-      out: g!.get('wte.weight'),
-      M: V,
-      N: C,
-      K: R,
-      transA: true,
-      accumulate: true,
-    });
-  headInputGrad(ctx, p.tensor('wte.weight'), head.logits, head.dx, R);
-  ctx.clear(a.dC, 0, N * C * 4);
-  scatterAddRows(ctx, { dout: head.dx, idx: head.rowIdx, dinp: a.dC, R, C });
   ctx.clear(a.dresidual, 0, N * C * 4);
   const top = a.layers[d.nLayer - 1]?.out ?? a.encoded;
   lnBackward('ln_f', a.dC, top, a.lnfMean, a.lnfRstd);
@@ -127,7 +92,7 @@ export function backward(
     linearBackward(l, 'attn.qkv', L.ln1, a.d3C, a.dC);
     lnBackward(`${h}.ln_1`, a.dC, xin, L.ln1Mean, L.ln1Rstd);
   }
-  if (stop === 0 && g && (want('wte.weight') || want('wpe.weight'))) {
+  if (stop === 0 && g && (grads.want('wte.weight') || grads.want('wpe.weight'))) {
     // Embeddings always accumulate into real gradient buffers; only a full training backward reaches them.
     embeddingBackward(ctx, {
       ids: a.ids,

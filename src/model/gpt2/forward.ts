@@ -3,54 +3,23 @@
 
 import type { GpuContext } from '../../gpu/context.ts';
 import { attentionForward } from '../../gpu/kernels/attention.ts';
-import { softmaxCrossEntropyForward } from '../../gpu/kernels/crossentropy.ts';
-import { gatherRows } from '../../gpu/kernels/gather.ts';
 import { geluForward } from '../../gpu/kernels/gelu.ts';
 import { layernormForward } from '../../gpu/kernels/layernorm.ts';
 import { residualForward } from '../../gpu/kernels/residual.ts';
-import type { LinearHook, LinearRole, LinearSpec, LinearWeight, SideCar } from '../language-model.ts';
-import { linearForward, type LinearCall, type LinearScratch } from '../linear.ts';
+import type { LinearHook } from '../language-model.ts';
+import { embedTokens } from '../quant/embedding.ts';
+import { recordLinear, type LinearNet } from '../shared/linear-ops.ts';
+import type { BatchShape } from '../shared/pass.ts';
 import type { Gpt2Activations } from './activations.ts';
 import type { Gpt2Dims } from './dims.ts';
-import type { HeadBuffers } from './head.ts';
 import type { Gpt2Parameters } from './parameters.ts';
-import { embedTokens, headLogits } from '../quant/embedding.ts';
 
-export interface BatchShape {
-  B: number;
-  T: number;
-}
+export { linearCall } from '../shared/linear-ops.ts';
+export type { BatchShape };
 
 /** What forward and backward need of the model: parameters, linear weights by role, side-car, scratch. */
-export interface Gpt2Net {
+export interface Gpt2Net extends LinearNet {
   readonly params: Gpt2Parameters;
-  readonly sideCar: SideCar;
-  readonly scratch: LinearScratch;
-  linear(block: number, role: LinearRole): LinearSpec;
-  linearWeight(block: number, role: LinearRole): LinearWeight;
-}
-
-export function linearCall(net: Gpt2Net, block: number, role: LinearRole, rows: number): LinearCall {
-  return {
-    weight: net.linearWeight(block, role),
-    terms: net.sideCar.terms(block, role),
-    rows,
-    scratch: net.scratch,
-  };
-}
-
-function linear(
-  ctx: GpuContext,
-  net: Gpt2Net,
-  block: number,
-  role: LinearRole,
-  x: GPUBuffer,
-  y: GPUBuffer,
-  rows: number,
-  hook?: LinearHook,
-): void {
-  linearForward(ctx, linearCall(net, block, role, rows), x, y);
-  hook?.(ctx, { block, role, x, y, rows });
 }
 
 /** Runs the blocks and the final LayerNorm over all B·T rows (ids must already be in `a.ids`). */
@@ -83,9 +52,9 @@ export function forwardTrunk(
       C,
       eps,
     });
-    linear(ctx, net, l, 'attn.qkv', L.ln1, L.qkv, N, hook);
+    recordLinear(ctx, net, l, 'attn.qkv', L.ln1, L.qkv, N, hook);
     attentionForward(ctx, { qkv: L.qkv, out: L.atty, att: L.att, B, T, C, NH: d.nHead });
-    linear(ctx, net, l, 'attn.out', L.atty, a.scratchC, N, hook);
+    recordLinear(ctx, net, l, 'attn.out', L.atty, a.scratchC, N, hook);
     residualForward(ctx, { a: x, b: a.scratchC, out: L.res2, n: N * C });
     layernormForward(ctx, {
       inp: L.res2,
@@ -98,9 +67,9 @@ export function forwardTrunk(
       C,
       eps,
     });
-    linear(ctx, net, l, 'mlp.in', L.ln2, L.fch, N, hook);
+    recordLinear(ctx, net, l, 'mlp.in', L.ln2, L.fch, N, hook);
     geluForward(ctx, { inp: L.fch, out: L.fchGelu, n: N * 4 * C });
-    linear(ctx, net, l, 'mlp.down', L.fchGelu, a.scratchC, N, hook);
+    recordLinear(ctx, net, l, 'mlp.down', L.fchGelu, a.scratchC, N, hook);
     residualForward(ctx, { a: L.res2, b: a.scratchC, out: L.out, n: N * C });
     x = L.out;
   }
@@ -114,30 +83,5 @@ export function forwardTrunk(
     N,
     C,
     eps,
-  });
-}
-
-/** Logits, probabilities and weighted NLL on R selected rows (head.rowIdx/targets/weights already written). */
-export function forwardHead(
-  ctx: GpuContext,
-  p: Gpt2Parameters,
-  a: Gpt2Activations,
-  head: HeadBuffers,
-  d: Gpt2Dims,
-  R: number,
-): void {
-  const C = d.nEmbd;
-  const V = d.vocabSize;
-  gatherRows(ctx, { inp: a.lnf, idx: head.rowIdx, out: head.x, R, C });
-  // logits (R, V) = x (R, C) · wteᵀ: the tied lm_head.
-  headLogits(ctx, p.tensor('wte.weight'), head.x, head.logits, R);
-  softmaxCrossEntropyForward(ctx, {
-    logits: head.logits,
-    targets: head.targets,
-    weights: head.weights,
-    probs: head.probs,
-    losses: head.losses,
-    R,
-    V,
   });
 }

@@ -5,27 +5,24 @@
 
 import type { GpuContext } from '../../gpu/context.ts';
 import { attentionGqaBackward } from '../../gpu/kernels/attention-gqa.ts';
-import { softmaxCrossEntropyBackward } from '../../gpu/kernels/crossentropy.ts';
 import { embeddingBackward } from '../../gpu/kernels/embedding.ts';
-import { scatterAddRows } from '../../gpu/kernels/gather.ts';
-import { matmul } from '../../gpu/kernels/matmul.ts';
 import { axpy } from '../../gpu/kernels/residual.ts';
 import { rmsnormBackward } from '../../gpu/kernels/rmsnorm.ts';
 import { rope } from '../../gpu/kernels/rope.ts';
 import { swigluBackward } from '../../gpu/kernels/swiglu.ts';
-import type { BackwardOptions, LinearRole } from '../language-model.ts';
-import { linearBackwardInput, linearWeightGradients } from '../linear.ts';
+import type { BackwardOptions } from '../language-model.ts';
+import { backwardHead, type HeadBuffers } from '../shared/head.ts';
+import { gradientTarget, linearBackwardFor } from '../shared/linear-ops.ts';
+import type { BatchShape } from '../shared/pass.ts';
 import type { LlamaActivations } from './activations.ts';
 import { EMBED, FINAL_NORM, headParam, layerPrefix, type LlamaDims } from './dims.ts';
-import { linearCall, type BatchShape, type LlamaNet } from './forward.ts';
-import type { LlamaHeadBuffers } from './head.ts';
-import { headInputGrad } from '../quant/embedding.ts';
+import type { LlamaNet } from './forward.ts';
 
 export function backward(
   ctx: GpuContext,
   net: LlamaNet,
   a: LlamaActivations,
-  head: LlamaHeadBuffers,
+  head: HeadBuffers,
   d: LlamaDims,
   { B, T }: BatchShape,
   R: number,
@@ -34,10 +31,8 @@ export function backward(
   const p = net.params;
   const N = B * T;
   const C = d.nEmbd;
-  const V = d.vocabSize;
   const HD = d.headDim;
-  const g = opts.grads;
-  const want = (name: string) => !!g && (opts.wantGrad?.(name) ?? true);
+  const grads = gradientTarget(opts);
   const stop = opts.stopLayer ?? 0;
 
   const normBackward = (w: string, dout: GPUBuffer, inp: GPUBuffer, rstd: GPUBuffer) =>
@@ -47,55 +42,25 @@ export function backward(
       weight: p.get(w),
       rstd,
       dinp: a.dresidual,
-      dweight: want(w) ? g!.get(w) : undefined,
+      dweight: grads.grad(w),
       N,
       C,
     });
 
-  /** (u, δ) hook, weight/bias gradients, and dx = δ·Wᵀ (+ side-car) unless dx is null. */
-  const linearBackward = (
-    block: number,
-    role: LinearRole,
-    x: GPUBuffer,
-    dy: GPUBuffer,
-    dx: GPUBuffer | null,
-  ) => {
-    const call = linearCall(net, block, role, N);
-    const { param, biasParam } = net.linear(block, role);
-    opts.onLinear?.(block, role, x, dy);
-    linearWeightGradients(ctx, call.weight, x, dy, N, {
-      dW: want(param) ? g!.get(param) : undefined,
-      db: biasParam && want(biasParam) ? g!.get(biasParam) : undefined,
-      ones: a.ones,
-    });
-    if (dx) linearBackwardInput(ctx, call, dy, dx);
-  };
+  const linearBackward = linearBackwardFor(ctx, net, N, a.ones, opts, grads);
 
-  // Head: dlogits (R, V) overwrites the logits buffer; dW (V, C) += dlogitsᵀ·x; dx (R, C) = dlogits·W.
-  softmaxCrossEntropyBackward(ctx, {
-    probs: head.probs,
-    targets: head.targets,
-    weights: head.weights,
-    dlogits: head.logits,
-    R,
-    V,
-  });
-  opts.onHeadGradient?.({ dlogits: head.logits, probs: head.probs, R, V });
+  // Head: lm_head (V, C) or the tied embedding; dC = ∂L/∂(final norm output).
   const hw = headParam(d);
-  if (want(hw))
-    matmul(ctx, {
-      a: head.logits,
-      b: head.x,
-      out: g!.get(hw),
-      M: V,
-      N: C,
-      K: R,
-      transA: true,
-      accumulate: true,
-    });
-  headInputGrad(ctx, p.tensor(hw), head.logits, head.dx, R);
-  ctx.clear(a.dC, 0, N * C * 4);
-  scatterAddRows(ctx, { dout: head.dx, idx: head.rowIdx, dinp: a.dC, R, C });
+  backwardHead(ctx, {
+    w: p.tensor(hw),
+    head,
+    d,
+    R,
+    N,
+    dnormed: a.dC,
+    dW: grads.grad(hw),
+    onHeadGradient: opts.onHeadGradient,
+  });
   ctx.clear(a.dresidual, 0, N * C * 4);
   const top = a.layers[d.nLayer - 1]?.out ?? a.embedded;
   normBackward(FINAL_NORM, a.dC, top, a.rstdF);
@@ -154,7 +119,7 @@ export function backward(
           weight: p.get(name),
           rstd,
           dinp,
-          dweight: want(name) ? g!.get(name) : undefined,
+          dweight: grads.grad(name),
           N: N * heads,
           C: HD,
           accumulate: false,
@@ -172,13 +137,14 @@ export function backward(
     axpy(ctx, { x: a.dC2, y: a.dC, n: N * C, alpha: 1 });
     normBackward(`${h}.input_layernorm.weight`, a.dC, xin, L.rstd1);
   }
-  if (stop === 0 && want(EMBED)) {
+  const dEmbed = stop === 0 ? grads.grad(EMBED) : undefined;
+  if (dEmbed) {
     // Token rows only: embeddingBackward's position half (GPT-2's wpe) writes into a discarded buffer.
     ctx.clear(a.discardPos, 0, T * C * 4);
     embeddingBackward(ctx, {
       ids: a.ids,
       dout: a.dresidual,
-      dwte: g!.get(EMBED),
+      dwte: dEmbed,
       dwpe: a.discardPos,
       N,
       T,

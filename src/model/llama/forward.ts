@@ -6,32 +6,24 @@
 
 import type { GpuContext } from '../../gpu/context.ts';
 import { attentionGqaForward } from '../../gpu/kernels/attention-gqa.ts';
-import { softmaxCrossEntropyForward } from '../../gpu/kernels/crossentropy.ts';
-import { gatherRows } from '../../gpu/kernels/gather.ts';
 import { residualForward } from '../../gpu/kernels/residual.ts';
 import { rmsnormForward } from '../../gpu/kernels/rmsnorm.ts';
 import { rope } from '../../gpu/kernels/rope.ts';
 import { swigluForward } from '../../gpu/kernels/swiglu.ts';
-import type { LinearHook, LinearRole, LinearSpec, LinearWeight, SideCar } from '../language-model.ts';
-import { linearForward, type LinearCall, type LinearScratch } from '../linear.ts';
+import type { LinearHook } from '../language-model.ts';
+import { embedTokens } from '../quant/embedding.ts';
+import { recordLinear, type LinearNet } from '../shared/linear-ops.ts';
+import type { BatchShape } from '../shared/pass.ts';
 import type { LlamaActivations } from './activations.ts';
-import { EMBED, FINAL_NORM, headParam, layerPrefix, type LlamaDims } from './dims.ts';
-import type { LlamaHeadBuffers } from './head.ts';
+import { EMBED, FINAL_NORM, layerPrefix, type LlamaDims } from './dims.ts';
 import type { LlamaParameters } from './parameters.ts';
-import { embedTokens, headLogits } from '../quant/embedding.ts';
 
-export interface BatchShape {
-  B: number;
-  T: number;
-}
+export { linearCall } from '../shared/linear-ops.ts';
+export type { BatchShape };
 
 /** What forward and backward need of the model. */
-export interface LlamaNet {
+export interface LlamaNet extends LinearNet {
   readonly params: LlamaParameters;
-  readonly sideCar: SideCar;
-  readonly scratch: LinearScratch;
-  linear(block: number, role: LinearRole): LinearSpec;
-  linearWeight(block: number, role: LinearRole): LinearWeight;
   /** The (P, head_dim/2, 2) RoPE table, grown to cover positions 0..positions−1. */
   ropeTable(positions: number): GPUBuffer;
 }
@@ -44,29 +36,6 @@ export interface KvCacheView {
   S: number;
   /** Positions already cached: the new tokens start here. */
   pos0: number;
-}
-
-export function linearCall(net: LlamaNet, block: number, role: LinearRole, rows: number): LinearCall {
-  return {
-    weight: net.linearWeight(block, role),
-    terms: net.sideCar.terms(block, role),
-    rows,
-    scratch: net.scratch,
-  };
-}
-
-function linear(
-  ctx: GpuContext,
-  net: LlamaNet,
-  block: number,
-  role: LinearRole,
-  x: GPUBuffer,
-  y: GPUBuffer,
-  rows: number,
-  hook?: LinearHook,
-): void {
-  linearForward(ctx, linearCall(net, block, role, rows), x, y);
-  hook?.(ctx, { block, role, x, y, rows });
 }
 
 /** Runs the blocks and the final norm over all B·T rows (ids must already be in `a.ids`). */
@@ -102,9 +71,9 @@ export function forwardTrunk(
       C,
       eps,
     });
-    linear(ctx, net, l, 'attn.q', L.xn1, L.qRaw, N, hook);
-    linear(ctx, net, l, 'attn.k', L.xn1, L.kRaw, N, hook);
-    linear(ctx, net, l, 'attn.v', L.xn1, L.v, N, hook);
+    recordLinear(ctx, net, l, 'attn.q', L.xn1, L.qRaw, N, hook);
+    recordLinear(ctx, net, l, 'attn.k', L.xn1, L.kRaw, N, hook);
+    recordLinear(ctx, net, l, 'attn.v', L.xn1, L.v, N, hook);
     let qIn = L.qRaw;
     let kIn = L.kRaw;
     if (d.qkNorm) {
@@ -143,7 +112,7 @@ export function forwardTrunk(
     } else {
       attentionGqaForward(ctx, { ...shape, q: L.q, k: L.k, v: L.v, out: L.atty, att: L.att });
     }
-    linear(ctx, net, l, 'attn.out', L.atty, a.scratchC, N, hook);
+    recordLinear(ctx, net, l, 'attn.out', L.atty, a.scratchC, N, hook);
     residualForward(ctx, { a: x, b: a.scratchC, out: L.res2, n: N * C });
     rmsnormForward(ctx, {
       inp: L.res2,
@@ -154,37 +123,12 @@ export function forwardTrunk(
       C,
       eps,
     });
-    linear(ctx, net, l, 'mlp.gate', L.xn2, L.gate, N, hook);
-    linear(ctx, net, l, 'mlp.up', L.xn2, L.up, N, hook);
+    recordLinear(ctx, net, l, 'mlp.gate', L.xn2, L.gate, N, hook);
+    recordLinear(ctx, net, l, 'mlp.up', L.xn2, L.up, N, hook);
     swigluForward(ctx, { gate: L.gate, up: L.up, out: L.act, n: N * d.nInner });
-    linear(ctx, net, l, 'mlp.down', L.act, a.scratchC, N, hook);
+    recordLinear(ctx, net, l, 'mlp.down', L.act, a.scratchC, N, hook);
     residualForward(ctx, { a: L.res2, b: a.scratchC, out: L.out, n: N * C });
     x = L.out;
   }
   rmsnormForward(ctx, { inp: x, weight: p.get(FINAL_NORM), out: a.normed, rstd: a.rstdF, N, C, eps });
-}
-
-/** Logits, probabilities and weighted NLL on R selected rows (head.rowIdx/targets/weights already written). */
-export function forwardHead(
-  ctx: GpuContext,
-  p: LlamaParameters,
-  a: LlamaActivations,
-  head: LlamaHeadBuffers,
-  d: LlamaDims,
-  R: number,
-): void {
-  const C = d.nEmbd;
-  const V = d.vocabSize;
-  gatherRows(ctx, { inp: a.normed, idx: head.rowIdx, out: head.x, R, C });
-  // logits (R, V) = x (R, C)·Wᵀ, W = lm_head.weight (V, C) or the tied embedding.
-  headLogits(ctx, p.tensor(headParam(d)), head.x, head.logits, R);
-  softmaxCrossEntropyForward(ctx, {
-    logits: head.logits,
-    targets: head.targets,
-    weights: head.weights,
-    probs: head.probs,
-    losses: head.losses,
-    R,
-    V,
-  });
 }

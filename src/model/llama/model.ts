@@ -234,7 +234,7 @@ export class LlamaModel implements LanguageModel, LlamaNet {
     const step = (tokens: number[], pos0: number) => {
       const batch = { B: 1, T: tokens.length, ids: Uint32Array.from(tokens), lengths: [tokens.length] };
       const rows = [{ row: tokens.length - 1, target: 0, weight: 0 }];
-      return this.pass.recordWith(batch, rows, { hook: opts.hook }, cache.view(pos0));
+      return this.pass.recordCached(batch, rows, { hook: opts.hook }, cache.view(pos0));
     };
     const decoder: CachedDecoder = {
       greedy: async (tokens, pos0) => (await this.readTop(step(tokens, pos0).probs, 1, 1))[0][0].id,

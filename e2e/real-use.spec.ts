@@ -148,12 +148,14 @@ test('probe editing refuses duplicates and the edit prompt; removing a measured 
 }) => {
   await openDefault(page);
   const first = await genProbes(page).first().getAttribute('data-probe');
+  // Each group says its own problem under its own input.
+  const problem = (g: 'gen' | 'loc') => page.getByTestId(`probe-group-${g}`).getByTestId('probe-problem');
   await page.getByTestId('new-probe-gen').fill(first!);
   await page.getByTestId('add-probe-gen').click();
-  await expect(page.getByTestId('probe-problem')).toContainText('already');
+  await expect(problem('gen')).toContainText('already');
   await page.getByTestId('new-probe-loc').fill('The capital of France is');
   await page.getByTestId('add-probe-loc').click();
-  await expect(page.getByTestId('probe-problem')).toContainText('edit prompt');
+  await expect(problem('loc')).toContainText('edit prompt');
   const before = await genProbes(page).count();
   await genProbes(page).first().getByTestId('remove-probe').click();
   await expect(genProbes(page)).toHaveCount(before - 1);
@@ -183,8 +185,9 @@ test('sampled continuations: temperature, top-p and seed are in the link and giv
   await page.getByTestId('gen-seed').fill('7');
   await page.getByTestId('gen-run').click();
   await expect(page.getByTestId('gen-after')).toBeVisible({ timeout: SLOW });
-  const after = await page.getByTestId('gen-after').innerText();
-  const before = await page.getByTestId('gen-before').innerText();
+  // textContent, as toHaveText reads it (innerText would carry the label's CSS capitals).
+  const after = (await page.getByTestId('gen-after').textContent()) ?? '';
+  const before = (await page.getByTestId('gen-before').textContent()) ?? '';
   expect(after.length).toBeGreaterThan('After'.length + 'The capital of France is'.length);
   await page.waitForTimeout(1500);
   const again = await context.newPage();
@@ -193,6 +196,8 @@ test('sampled continuations: temperature, top-p and seed are in the link and giv
   await expect(again.getByTestId('gen-seed')).toHaveValue('7');
   await expect(again.getByTestId('gen-temperature')).toHaveValue('1.2');
   await again.getByTestId('gen-run').click();
-  await expect(again.getByTestId('gen-after')).toHaveText(after, { timeout: SLOW });
-  await expect(again.getByTestId('gen-before')).toHaveText(before);
+  // Wait for the sample, then compare once (a different text must fail now, not after the whole timeout).
+  await expect(again.getByTestId('gen-after')).toBeVisible({ timeout: SLOW });
+  expect(await again.getByTestId('gen-after').textContent()).toBe(after);
+  expect(await again.getByTestId('gen-before').textContent()).toBe(before);
 });

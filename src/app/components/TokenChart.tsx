@@ -3,8 +3,9 @@
 // always the upper bar). The target and the old answer are named on the axis (★ target, ○ old answer) and
 // their bars are drawn at full strength while the others are lighter, so the shift reads at a glance.
 
+import { memo } from 'react';
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { formatProb, type TokenBarRow } from '../model/chart-data.ts';
+import { formatProb, sameRows, type TokenBarRow } from '../model/chart-data.ts';
 import { useTokenLabels } from '../store/token-labels.ts';
 
 export const BEFORE_COLOR = '#0072B2';
@@ -85,7 +86,7 @@ function TooltipBody({
   );
 }
 
-export function TokenChart({
+function TokenChartView({
   rows: rawRows,
   state,
   beforeLabel = 'Before',
@@ -198,6 +199,21 @@ export function TokenChart({
     </figure>
   );
 }
+
+// A recharts chart is costly to render (a dozen of them made every keystroke in the edit panel take seconds
+// on a CPU adapter): the cards re-render on any draft change with freshly built but equal rows, so the chart
+// re-renders only when what it draws changed.
+export const TokenChart = memo(
+  TokenChartView,
+  (a, b) =>
+    a.state === b.state &&
+    a.beforeLabel === b.beforeLabel &&
+    a.afterLabel === b.afterLabel &&
+    a.compact === b.compact &&
+    a.testId === b.testId &&
+    a.title === b.title &&
+    sameRows(a.rows, b.rows),
+);
 
 /** The chart colours' meaning; "Now" only where some card shows the current model beside an edit. */
 export function ChartLegend({

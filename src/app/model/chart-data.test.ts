@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { displayToken, formatMetric, formatProb, formatRank, tokenBarRows, topKFloor } from './chart-data.ts';
+import {
+  displayToken,
+  formatMetric,
+  formatProb,
+  formatRank,
+  sameRows,
+  tokenBarRows,
+  topKFloor,
+} from './chart-data.ts';
 
 const t = (token: string, prob: number, id = 0) => ({ token, prob, id });
 
@@ -57,5 +65,24 @@ describe('chart rows', () => {
     expect(formatMetric(NaN)).toBe('n/a');
     expect(topKFloor(reading.before)).toBe(0.01);
     expect(topKFloor([])).toBeNull();
+  });
+
+  it('tells equal row lists from changed ones (the charts skip re-rendering on equal rows)', () => {
+    const a = tokenBarRows(reading, ' Rome');
+    expect(sameRows(a, tokenBarRows(reading, ' Rome'))).toBe(true);
+    expect(sameRows(a, a.slice(1))).toBe(false);
+    expect(
+      sameRows(
+        a,
+        a.map((r, i) => (i === 0 ? { ...r, after: 0.5 } : r)),
+      ),
+    ).toBe(false);
+    expect(
+      sameRows(
+        a,
+        a.map((r, i) => (i === 1 ? { ...r, label: '<0xF0>' } : r)),
+      ),
+    ).toBe(false);
+    expect(sameRows(a, tokenBarRows(reading, ' Paris'))).toBe(false);
   });
 });

@@ -22,6 +22,24 @@ export interface TokenBarRow {
   isOldAnswer: boolean;
 }
 
+/** Whether two row lists draw the same chart (the charts skip re-rendering on equal rows). */
+export function sameRows(a: readonly TokenBarRow[], b: readonly TokenBarRow[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  return a.every((r, i) => {
+    const q = b[i];
+    return (
+      r.token === q.token &&
+      r.id === q.id &&
+      r.label === q.label &&
+      r.before === q.before &&
+      r.after === q.after &&
+      r.isTarget === q.isTarget &&
+      r.isOldAnswer === q.isOldAnswer
+    );
+  });
+}
+
 export function displayToken(token: string): string {
   return token.replace(/^ /, '\u2423').replace(/\n/g, '\u23ce').replace(/\t/g, '\u21e5') || '\u2205';
 }

@@ -12,6 +12,7 @@
 import { gatherRows } from '../gpu/kernels/gather.ts';
 import { matmul } from '../gpu/kernels/matmul.ts';
 import { lastTokenRows, makeBatch } from '../model/batch.ts';
+import { sampleWithTemperature } from '../model/decode-loop.ts';
 import type { LanguageModel, LinearRole } from '../model/language-model.ts';
 import { parseSafetensors, serializeSafetensors, tensorToFloat32 } from '../model/safetensors.ts';
 import { EditorWeightsError } from './types.ts';
@@ -28,6 +29,8 @@ export interface KeyCovariance {
   weightsHash: string;
   /** (n, n) E[k kᵀ], row-major, symmetric. */
   cov: Float32Array;
+  /** What text it was computed on (absent in files written before sources were recorded). */
+  source?: CovarianceSource;
 }
 
 const FORMAT = 'editscope-rome-cov';
@@ -141,6 +144,7 @@ export function serializeKeyCovariance(c: KeyCovariance): Uint8Array {
     layer: String(c.layer),
     tokens: String(c.tokens),
     weights_hash: c.weightsHash,
+    ...(c.source ? { source: c.source } : {}),
   });
 }
 
@@ -183,5 +187,79 @@ export function parseKeyCovariance(
   const cov = tensorToFloat32(file, 'cov');
   if (!cov.every(Number.isFinite))
     throw new EditorWeightsError(`${fileName} holds non-finite values; ${recompute}.`);
-  return { layer, n: expect.n, tokens, weightsHash: expect.weightsHash, cov };
+  const source = meta.source === 'self' || meta.source === 'corpus' ? meta.source : undefined;
+  return { layer, n: expect.n, tokens, weightsHash: expect.weightsHash, cov, ...(source ? { source } : {}) };
+}
+
+/** Where the covariance's text comes from, recorded in the file's metadata and shown to the user. */
+export type CovarianceSource = 'corpus' | 'self';
+
+export interface SelfSampleOptions {
+  /** Stop once this many token positions are sampled. */
+  tokens: number;
+  /** First token of every sample (GPT-2 style: the end-of-text token, which also separates documents). */
+  startId: number;
+  /** End-of-text token: a sample ends there (it is kept as the sample's last position), or null. */
+  stopId: number | null;
+  seed?: number;
+  /** Samples drawn side by side, one batched forward per token (default 64). */
+  parallel?: number;
+  /** Longest sample (default: the context, at most 128). */
+  maxLength?: number;
+  onProgress?: (tokens: number, total: number) => void;
+  /** Called between samples; throws to cancel (the worker's cancel). */
+  checkCancelled?: () => void;
+}
+
+/**
+ * Text the model writes itself, for models that ship no corpus (a hub model, a local folder): samples at
+ * temperature 1 from the start token, each ending at end-of-text (kept, as corpus lines end with it) or the
+ * length limit. `parallel` samples advance together, one batched forward per token (a single sample per
+ * forward is bound by the GPU round trip: 0.2 s a token on SwiftShader). Sample i draws from its own seeded
+ * stream, so a run reproduces. The result is cut at exactly `tokens` positions. ROME needs E[k kᵀ] over the
+ * text the model normally reads; its own samples follow its training distribution without any data leaving
+ * the machine (bench/rome-self-sampled.ts measures what this costs ROME against the training corpus).
+ */
+export async function selfSampledSequences(model: LanguageModel, o: SelfSampleOptions): Promise<number[][]> {
+  const maxLength = Math.min(o.maxLength ?? 128, model.dims.nPositions);
+  if (maxLength < 2) throw new RangeError('Self-sampling needs a context of at least 2 tokens.');
+  const parallel = Math.max(1, o.parallel ?? 64);
+  const done: number[][] = [];
+  let total = 0;
+  let started = 0;
+  let active: { seq: number[]; rng: number }[] = [];
+  const start = () => {
+    const rng = Math.imul((o.seed ?? 1) + 1, 0x9e3779b1) ^ Math.imul(started + 1, 0x85ebca6b);
+    started++;
+    return { seq: [o.startId], rng: rng >>> 0 };
+  };
+  while (total < o.tokens || active.length > 0) {
+    o.checkCancelled?.();
+    // Start new samples only while the finished ones do not cover the budget yet.
+    while (active.length < parallel && total + active.length * 2 < o.tokens) active.push(start());
+    if (active.length === 0) break;
+    const dists = await model.nextTokenDistributions(active.map((a) => a.seq));
+    const next: typeof active = [];
+    active.forEach((a, b) => {
+      a.rng = (Math.imul(a.rng, 1664525) + 1013904223) >>> 0;
+      const t = sampleWithTemperature(dists[b], 1, a.rng / 2 ** 32);
+      a.seq.push(t);
+      if (t === o.stopId || a.seq.length >= maxLength) {
+        done.push(a.seq);
+        total += a.seq.length;
+        o.onProgress?.(Math.min(total, o.tokens), o.tokens);
+      } else next.push(a);
+    });
+    active = next;
+  }
+  // Exactly `tokens` positions: whole samples in the order they finished, the last one cut.
+  const out: number[][] = [];
+  let kept = 0;
+  for (const seq of done) {
+    if (kept >= o.tokens) break;
+    const piece = seq.slice(0, o.tokens - kept);
+    out.push(piece);
+    kept += piece.length;
+  }
+  return out;
 }

@@ -7,6 +7,7 @@ import type { AcquiredDevice } from '../gpu/adapter.ts';
 import { parseModelCheckpoint, type CheckpointFiles } from '../model/checkpoint.ts';
 import { checkModelFitsAdapter, createLanguageModel, summarizeCheckpoint } from '../model/factory.ts';
 import { createEditors, type EditorFiles } from './editors.ts';
+import type { Patch } from '../editors/types.ts';
 import { EditSession, type EditInput } from './session.ts';
 import type { EditOutcome, ModelInfo, ModelSource } from './types.ts';
 
@@ -93,6 +94,12 @@ export class EngineHost {
     const outcome = await this.current.edit(input, checkCancelled);
     this.history.push({ id: outcome.editId, input });
     return outcome;
+  }
+
+  /** Re-applies a patch this model made before (see EditSession.restore); a device loss replays it too. */
+  restore(patch: Patch, input: EditInput): void {
+    this.current.restore(patch);
+    this.history.push({ id: patch.id, input });
   }
 
   revert(editId: string): string[] {

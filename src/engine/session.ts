@@ -28,6 +28,11 @@ export interface EditInput {
   loc: string[];
   /** Skip the greedy continuations (batch evaluation does not show them). */
   skipContinuation?: boolean;
+  /**
+   * A patch computed before (an imported patch file): applied and measured like an edit, without running the
+   * method's editor. Its factors must fit this model (PatchStack checks the shapes).
+   */
+  patch?: Patch;
 }
 
 export class EditSession {
@@ -88,7 +93,10 @@ export class EditSession {
     if (this.ended) throw new Error('This model was unloaded: load it again to edit.');
     if (editId !== undefined && this.stack.patches.some((p) => p.id === editId))
       throw new Error(`An applied edit already has the id ${editId}.`);
-    const editor = this.editors[input.method];
+    const given = input.patch;
+    const editor: Pick<Editor, 'edit'> | undefined = given
+      ? { edit: async () => ({ ...given, deltas: [...given.deltas] }) }
+      : this.editors[input.method];
     if (!editor)
       throw new EditRequestError(`The ${input.method.toUpperCase()} editor is not available for this model.`);
     const { model, tokenizer } = this.view;
@@ -195,6 +203,17 @@ export class EditSession {
 
   resume(): void {
     for (const p of this.suspended.splice(0)) this.stack.apply(p);
+  }
+
+  /**
+   * Puts back, under its own id, a patch this session applied before and took off (undo of a reset, Back to
+   * an earlier state): no editor run and no readings, the caller kept those.
+   */
+  restore(patch: Patch): void {
+    if (this.ended) throw new Error('This model was unloaded: load it again to edit.');
+    if (this.stack.patches.some((p) => p.id === patch.id))
+      throw new Error(`An applied edit already has the id ${patch.id}.`);
+    this.stack.apply(patch);
   }
 
   revert(editId: string): string[] {

@@ -2,8 +2,6 @@
 // generation. One implementation of LanguageModel (src/model/language-model.ts).
 
 import type { GpuContext } from '../../gpu/context.ts';
-import { topk } from '../../gpu/kernels/topk.ts';
-import { lastTokenRows, makeBatch } from '../batch.ts';
 import type {
   GenerateOptions,
   HeadRow,
@@ -21,6 +19,14 @@ import type {
 import { LinearScratch } from '../linear.ts';
 import { readTensorValues, type GpuTensor } from '../quant/tensors.ts';
 import { SideCarStore } from '../sidecar.ts';
+import {
+  MAX_TOPK,
+  mergeSideCarTerms,
+  nextTokenDistributions,
+  readRun,
+  topNext,
+  TopKReader,
+} from '../shared/model-ops.ts';
 import type { Gpt2Activations } from './activations.ts';
 import { Gpt2Decoder } from './decode.ts';
 import { gpt2LinearSpecs, gpt2ModelDims, parameterCount, type Gpt2Dims } from './dims.ts';
@@ -42,10 +48,9 @@ export class Gpt2Model implements LanguageModel, Gpt2Net {
   private readonly weights = new Map<string, LinearWeight>();
   private readonly specs = new Map<string, LinearSpec>();
   private readonly pass: Gpt2Pass;
-  private readonly topIdx: GPUBuffer;
-  private readonly topVal: GPUBuffer;
+  private readonly top: TopKReader;
   private decoder: Gpt2Decoder | null = null;
-  static readonly MAX_TOPK = 64;
+  static readonly MAX_TOPK = MAX_TOPK;
 
   constructor(
     readonly ctx: GpuContext,
@@ -75,8 +80,7 @@ export class Gpt2Model implements LanguageModel, Gpt2Net {
     this.scratch = new LinearScratch(ctx, label);
     this.parameterCount = parameterCount(dims);
     this.pass = new Gpt2Pass(ctx, this, this.dims);
-    this.topIdx = ctx.buffer(`${label}.topIdx`, 64 * 4 * Gpt2Model.MAX_TOPK);
-    this.topVal = ctx.buffer(`${label}.topVal`, 64 * 4 * Gpt2Model.MAX_TOPK);
+    this.top = new TopKReader(ctx, label);
   }
 
   linear(block: number, role: LinearRole): LinearSpec {
@@ -128,41 +132,13 @@ export class Gpt2Model implements LanguageModel, Gpt2Net {
 
   async exportWeights(opts: { merged?: boolean } = {}): Promise<Map<string, Float32Array>> {
     const out = await this.params.download();
-    if (opts.merged === false) return out;
-    for (const s of this.linears) {
-      const terms = this.sideCar.terms(s.block, s.role);
-      if (terms.length === 0) continue;
-      const w = out.get(s.param)!; // (nIn, nOut)
-      for (const t of terms) {
-        if (t.kind === 'dense') {
-          const d = await this.ctx.read(t.delta, 0, s.nIn * s.nOut * 4);
-          for (let i = 0; i < w.length; i++) w[i] += d[i];
-          continue;
-        }
-        const left = await this.ctx.read(t.left, 0, t.rank * s.nIn * 4);
-        const right = await this.ctx.read(t.right, 0, t.rank * s.nOut * 4);
-        for (let r = 0; r < t.rank; r++)
-          for (let i = 0; i < s.nIn; i++) {
-            const a = left[r * s.nIn + i];
-            if (a === 0) continue;
-            for (let j = 0; j < s.nOut; j++) w[i * s.nOut + j] += a * right[r * s.nOut + j];
-          }
-      }
-    }
+    if (opts.merged !== false) await mergeSideCarTerms(this.ctx, out, this.linears, this.sideCar);
     return out;
   }
 
   /** Records forward (+ backward) for `batch` with loss rows `rows`, submits, and reads the losses. */
   async run(batch: TokenBatch, rows: HeadRow[], opts: RunOptions = {}): Promise<RunResult> {
-    const R = rows.length;
-    const head = this.pass.record(batch, rows, opts);
-    const losses = await this.ctx.read(head.losses, 0, R * 4);
-    const probs = opts.readProbs
-      ? await this.ctx.read(head.probs, 0, R * this.dims.vocabSize * 4)
-      : undefined;
-    let loss = 0;
-    for (const l of losses) loss += l;
-    return { loss, losses, probs };
+    return readRun(this.ctx, this.pass.record(batch, rows, opts), this.dims.vocabSize, opts.readProbs);
   }
 
   /** The activation buffers of the last run (tests read saved inputs u from them). */
@@ -171,38 +147,17 @@ export class Gpt2Model implements LanguageModel, Gpt2Net {
   }
 
   /** Full next-token distributions (V each) after each sequence. */
-  async nextTokenDistributions(sequences: number[][], hook?: LinearHook): Promise<Float32Array[]> {
-    const batch = makeBatch(sequences, this.dims.nPositions);
-    const { probs } = await this.run(batch, lastTokenRows(batch), { hook, readProbs: true });
-    const V = this.dims.vocabSize;
-    return sequences.map((_, b) => probs!.subarray(b * V, (b + 1) * V));
+  nextTokenDistributions(sequences: number[][], hook?: LinearHook): Promise<Float32Array[]> {
+    return nextTokenDistributions(this.ctx, this.dims, this.record(hook), sequences);
   }
 
   /** Top-k next tokens after each sequence, computed on the GPU (only k values per row come back). */
-  async topNext(sequences: number[][], k: number, hook?: LinearHook): Promise<TopToken[][]> {
-    if (!Number.isInteger(k) || k < 1 || k > Gpt2Model.MAX_TOPK)
-      throw new Error(`top-k must be an integer in 1..${Gpt2Model.MAX_TOPK}.`);
-    const out: TopToken[][] = [];
-    for (let start = 0; start < sequences.length; start += 64) {
-      const chunk = sequences.slice(start, start + 64);
-      const batch = makeBatch(chunk, this.dims.nPositions);
-      const rows = lastTokenRows(batch);
-      const head = this.pass.record(batch, rows, { hook });
-      topk(this.ctx, {
-        values: head.probs,
-        R: rows.length,
-        V: this.dims.vocabSize,
-        k,
-        outIndex: this.topIdx,
-        outValue: this.topVal,
-      });
-      const idx = await this.ctx.readU32(this.topIdx, 0, rows.length * k * 4);
-      const val = await this.ctx.read(this.topVal, 0, rows.length * k * 4);
-      for (let r = 0; r < rows.length; r++) {
-        out.push(Array.from({ length: k }, (_, j) => ({ id: idx[r * k + j], prob: val[r * k + j] })));
-      }
-    }
-    return out;
+  topNext(sequences: number[][], k: number, hook?: LinearHook): Promise<TopToken[][]> {
+    return topNext(this.dims, this.record(hook), this.top, sequences, k);
+  }
+
+  private record(hook?: LinearHook) {
+    return (batch: TokenBatch, rows: HeadRow[]) => this.pass.record(batch, rows, { hook });
   }
 
   /** Greedy (temperature 0) or sampled continuation of `ids` by `maxTokens` tokens (stops at `stopId`). */
@@ -217,8 +172,7 @@ export class Gpt2Model implements LanguageModel, Gpt2Net {
     this.params.destroy();
     this.pass.destroy();
     this.scratch.destroy();
-    this.topIdx.destroy();
-    this.topVal.destroy();
+    this.top.destroy();
   }
 }
 

@@ -4,8 +4,6 @@
 
 import type { GpuContext } from '../../gpu/context.ts';
 import { ropeTable } from '../../gpu/kernels/rope.ts';
-import { topk } from '../../gpu/kernels/topk.ts';
-import { lastTokenRows, makeBatch } from '../batch.ts';
 import { generateCached, type CachedDecoder } from '../decode-loop.ts';
 import type {
   GenerateOptions,
@@ -24,6 +22,14 @@ import type {
 import { LinearScratch } from '../linear.ts';
 import { readTensorValues, type GpuTensor } from '../quant/tensors.ts';
 import { SideCarStore } from '../sidecar.ts';
+import {
+  MAX_TOPK,
+  mergeSideCarTerms,
+  nextTokenDistributions,
+  readRun,
+  topNext,
+  TopKReader,
+} from '../shared/model-ops.ts';
 import type { LlamaActivations } from './activations.ts';
 import { inputParameters, llamaDims, llamaLinearSpecs, parameterCount, type LlamaDims } from './dims.ts';
 import type { LlamaNet } from './forward.ts';
@@ -45,11 +51,10 @@ export class LlamaModel implements LanguageModel, LlamaNet {
   private readonly weights = new Map<string, LinearWeight>();
   private readonly specs = new Map<string, LinearSpec>();
   private readonly pass: LlamaPass;
-  private readonly topIdx: GPUBuffer;
-  private readonly topVal: GPUBuffer;
+  private readonly top: TopKReader;
   private rope: { buffer: GPUBuffer; positions: number } | null = null;
   private cache: LlamaKvCache | null = null;
-  static readonly MAX_TOPK = 64;
+  static readonly MAX_TOPK = MAX_TOPK;
 
   /** `weights`: HF tensor names (model.embed_tokens.weight, model.layers.N.self_attn.q_proj.weight, ...), f32. */
   constructor(
@@ -81,8 +86,7 @@ export class LlamaModel implements LanguageModel, LlamaNet {
     this.scratch = new LinearScratch(ctx, label);
     this.parameterCount = parameterCount(this.dims);
     this.pass = new LlamaPass(ctx, this, this.dims);
-    this.topIdx = ctx.buffer(`${label}.topIdx`, 64 * 4 * LlamaModel.MAX_TOPK);
-    this.topVal = ctx.buffer(`${label}.topVal`, 64 * 4 * LlamaModel.MAX_TOPK);
+    this.top = new TopKReader(ctx, label);
   }
 
   linear(block: number, role: LinearRole): LinearSpec {
@@ -142,41 +146,12 @@ export class LlamaModel implements LanguageModel, LlamaNet {
 
   async exportWeights(opts: { merged?: boolean } = {}): Promise<Map<string, Float32Array>> {
     const out = await this.params.download();
-    if (opts.merged === false) return out;
-    for (const s of this.linears) {
-      const terms = this.sideCar.terms(s.block, s.role);
-      if (terms.length === 0) continue;
-      const w = out.get(s.param)!; // (nOut, nIn): W[j, i] += ΔW_logical[i, j]
-      for (const t of terms) {
-        if (t.kind === 'dense') {
-          const dl = await this.ctx.read(t.delta, 0, s.nIn * s.nOut * 4);
-          for (let i = 0; i < s.nIn; i++)
-            for (let j = 0; j < s.nOut; j++) w[j * s.nIn + i] += dl[i * s.nOut + j];
-          continue;
-        }
-        const left = await this.ctx.read(t.left, 0, t.rank * s.nIn * 4);
-        const right = await this.ctx.read(t.right, 0, t.rank * s.nOut * 4);
-        for (let r = 0; r < t.rank; r++)
-          for (let j = 0; j < s.nOut; j++) {
-            const b = right[r * s.nOut + j];
-            if (b === 0) continue;
-            for (let i = 0; i < s.nIn; i++) w[j * s.nIn + i] += left[r * s.nIn + i] * b;
-          }
-      }
-    }
+    if (opts.merged !== false) await mergeSideCarTerms(this.ctx, out, this.linears, this.sideCar);
     return out;
   }
 
   async run(batch: TokenBatch, rows: HeadRow[], opts: RunOptions = {}): Promise<RunResult> {
-    const R = rows.length;
-    const head = this.pass.record(batch, rows, opts);
-    const losses = await this.ctx.read(head.losses, 0, R * 4);
-    const probs = opts.readProbs
-      ? await this.ctx.read(head.probs, 0, R * this.dims.vocabSize * 4)
-      : undefined;
-    let loss = 0;
-    for (const l of losses) loss += l;
-    return { loss, losses, probs };
+    return readRun(this.ctx, this.pass.record(batch, rows, opts), this.dims.vocabSize, opts.readProbs);
   }
 
   /** The activation buffers of the last run (tests read saved inputs from them). */
@@ -184,40 +159,16 @@ export class LlamaModel implements LanguageModel, LlamaNet {
     return this.pass.activations;
   }
 
-  async nextTokenDistributions(sequences: number[][], hook?: LinearHook): Promise<Float32Array[]> {
-    const batch = makeBatch(sequences, this.dims.nPositions);
-    const { probs } = await this.run(batch, lastTokenRows(batch), { hook, readProbs: true });
-    const V = this.dims.vocabSize;
-    return sequences.map((_, b) => probs!.subarray(b * V, (b + 1) * V));
+  nextTokenDistributions(sequences: number[][], hook?: LinearHook): Promise<Float32Array[]> {
+    return nextTokenDistributions(this.ctx, this.dims, this.record(hook), sequences);
   }
 
-  async topNext(sequences: number[][], k: number, hook?: LinearHook): Promise<TopToken[][]> {
-    if (!Number.isInteger(k) || k < 1 || k > LlamaModel.MAX_TOPK)
-      throw new Error(`top-k must be an integer in 1..${LlamaModel.MAX_TOPK}.`);
-    const out: TopToken[][] = [];
-    for (let start = 0; start < sequences.length; start += 64) {
-      const batch = makeBatch(sequences.slice(start, start + 64), this.dims.nPositions);
-      const rows = lastTokenRows(batch);
-      const head = this.pass.record(batch, rows, { hook });
-      out.push(...(await this.readTop(head.probs, rows.length, k)));
-    }
-    return out;
+  topNext(sequences: number[][], k: number, hook?: LinearHook): Promise<TopToken[][]> {
+    return topNext(this.dims, this.record(hook), this.top, sequences, k);
   }
 
-  private async readTop(probs: GPUBuffer, R: number, k: number): Promise<TopToken[][]> {
-    topk(this.ctx, {
-      values: probs,
-      R,
-      V: this.dims.vocabSize,
-      k,
-      outIndex: this.topIdx,
-      outValue: this.topVal,
-    });
-    const idx = await this.ctx.readU32(this.topIdx, 0, R * k * 4);
-    const val = await this.ctx.read(this.topVal, 0, R * k * 4);
-    return Array.from({ length: R }, (_, r) =>
-      Array.from({ length: k }, (_, j) => ({ id: idx[r * k + j], prob: val[r * k + j] })),
-    );
+  private record(hook?: LinearHook) {
+    return (batch: TokenBatch, rows: HeadRow[]) => this.pass.record(batch, rows, { hook });
   }
 
   /** Greedy or sampled continuation with a KV cache: the prompt is run once, then one token per step. */
@@ -237,7 +188,8 @@ export class LlamaModel implements LanguageModel, LlamaNet {
       return this.pass.recordCached(batch, rows, { hook: opts.hook }, cache.view(pos0));
     };
     const decoder: CachedDecoder = {
-      greedy: async (tokens, pos0) => (await this.readTop(step(tokens, pos0).probs, 1, 1))[0][0].id,
+      greedy: async (tokens, pos0) =>
+        (await this.top.read(step(tokens, pos0).probs, 1, this.dims.vocabSize, 1))[0][0].id,
       distribution: async (tokens, pos0) =>
         this.ctx.read(step(tokens, pos0).probs, 0, this.dims.vocabSize * 4),
     };
@@ -250,7 +202,6 @@ export class LlamaModel implements LanguageModel, LlamaNet {
     this.scratch.destroy();
     this.cache?.destroy();
     this.rope?.buffer.destroy();
-    this.topIdx.destroy();
-    this.topVal.destroy();
+    this.top.destroy();
   }
 }

@@ -54,6 +54,15 @@ export class EditSession {
     return Object.keys(this.editors) as MethodName[];
   }
 
+  /**
+   * Adds (or replaces) the editor of `method` on this model: ROME once the app has computed its key
+   * statistics (src/worker/rome-stats.ts), a MEND/IBKE editor trained or imported in the app.
+   */
+  addEditor(method: MethodName, editor: Editor): void {
+    if (this.editors[method] !== editor) this.editors[method]?.destroy?.();
+    this.editors[method] = editor;
+  }
+
   encodePrompt(text: string): number[] {
     const { tokenizer } = this.view;
     const body = tokenizer.encode(text.trimEnd());

@@ -7,6 +7,7 @@ import { runMatmulCheck } from '../gpu/self-check.ts';
 import type { CallName, CallPayload, CallResult, FromWorker, ProgressEvent, ToWorker } from './protocol.ts';
 import { exportOnnxFiles } from './export-onnx.ts';
 import { measureNow } from './measure.ts';
+import { PatchShelf } from './patch-shelf.ts';
 import { sampleText } from './sample.ts';
 import { resolveSource } from './sources.ts';
 import { tokenPieces } from './token-pieces.ts';
@@ -14,6 +15,7 @@ import { tokenPieces } from './token-pieces.ts';
 declare const self: DedicatedWorkerGlobalScope;
 
 const cancelled = new Set<number>();
+const shelf = new PatchShelf();
 
 const host = new EngineHost(
   () => acquireDevice(navigator.gpu),
@@ -41,15 +43,21 @@ type Handlers = { [K in CallName]: (payload: CallPayload<K>, tools: HandlerTools
 const handlers: Handlers = {
   init: async () => ({ adapter: (await host.context()).adapter }),
   selfCheck: async () => ({ results: await runMatmulCheck(await host.context()) }),
-  loadModel: async ({ source, files }, { progress }) => ({
-    model: await host.load(await resolveSource(source, files, progress)),
-  }),
+  loadModel: async ({ source, files }, { progress }) => {
+    const model = await host.load(await resolveSource(source, files, progress));
+    shelf.clear();
+    return { model };
+  },
   predict: async ({ prompts, k }) => ({ results: await host.current.predict(prompts, k) }),
   generate: async ({ prompt, maxTokens }) => ({ text: await host.current.generate(prompt, maxTokens) }),
   edit: async ({ request, method, settings, gen, loc }, { progress, checkCancelled }) => {
     progress({ stage: `Editing with ${method.toUpperCase()}`, fraction: null });
-    return host.edit({ request, method, settings, gen, loc }, checkCancelled);
+    const input = { request, method, settings, gen, loc };
+    const outcome = await host.edit(input, checkCancelled);
+    shelf.keep(host, outcome.editId, input);
+    return outcome;
   },
+  restoreEdits: async ({ editIds }) => ({ restored: shelf.restore(host, editIds) }),
   revert: async ({ editId }) => ({ remaining: host.revert(editId) }),
   suspendMatching: async ({ request }) => ({ suspended: host.current.suspendMatching(request) }),
   resumeEdits: async () => {

@@ -33,6 +33,12 @@ export interface EngineCalls {
     { request: EditRequest; method: MethodName; settings: MethodSettings; gen: string[]; loc: string[] },
     EditOutcome,
   ];
+  /**
+   * Puts back edits this model made before (undone or reset), in order, under their ids, without running
+   * their editors (src/worker/patch-shelf.ts); stops at the first one it no longer has. The app keeps the
+   * readings they were measured with.
+   */
+  restoreEdits: [{ editIds: string[] }, { restored: string[] }];
   /** Reverts one edit (any order); the others stay applied. */
   revert: [{ editId: string }, { remaining: string[] }];
   /** Compare mode: take out applied edits with this same request until `resumeEdits` (see EditSession). */

@@ -8,6 +8,7 @@ import type { EditOutcome, EditRequest, MethodName, MethodSettings } from '../..
 import type { ProgressEvent } from '../../../worker/protocol.ts';
 import type { EditFix } from '../../model/edit-fixes.ts';
 import { methodLabel, settingsFor } from '../../model/method-settings.ts';
+import { rememberEdit } from '../edit-cache.ts';
 import { markHistoryStep } from '../permalink-sync.ts';
 import { checkSubject } from '../../model/subject.ts';
 import { useApp } from '../index.ts';
@@ -123,10 +124,13 @@ export async function applyJob(job: EditJob): Promise<boolean> {
   if (!ctrl) return false;
   s.setEditError(null);
   try {
+    const before = useApp.getState().edits.map((e) => e.id);
     const outcome = await runEdit(job, ctrl.signal);
     if (!outcome) return false;
     markHistoryStep();
-    useApp.getState().addEdit({ id: outcome.editId, ...job, outcome });
+    const edit = { id: outcome.editId, ...job, outcome };
+    useApp.getState().addEdit(edit);
+    rememberEdit(before, edit);
     useApp.getState().setView('result');
     useApp.getState().requestFocus('result');
     return true;

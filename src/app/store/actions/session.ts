@@ -7,6 +7,7 @@ import { decodeHash } from '../../permalink/codec.ts';
 import type { SessionDoc, SessionModel } from '../../permalink/schema.ts';
 import { defaultSession, preferredMethod } from '../../model/default-session.ts';
 import { selectBusy, useApp } from '../index.ts';
+import { forgetEdits, recallEdit, rememberEdit } from '../edit-cache.ts';
 import { beginTask, endTask, runEdit } from './edit.ts';
 import { getEngine, isCancelled, messageOf } from './engine-ref.ts';
 import { refreshProbes } from './probes.ts';
@@ -52,6 +53,7 @@ export async function loadModel(
         transfer: files ? [files.safetensors] : undefined,
       },
     );
+    forgetEdits();
     useApp.getState().setModel({ status: 'ready', info: model });
     return true;
   } catch (e) {
@@ -102,9 +104,17 @@ export async function replayPending(adaptMethod = false): Promise<void> {
       s.patchTask({ label: `Applying edit ${s.edits.length + 1} of ${total} (${method.toUpperCase()})…` });
       const { gen, loc, prompt, subject, target, settings } = next;
       const job = { request: { prompt, subject, target }, method, settings, gen, loc };
-      const outcome = await runEdit(job, ctrl.signal);
-      if (!outcome) break;
-      useApp.getState().addEdit({ id: outcome.editId, ...job, outcome });
+      const before = s.edits.map((e) => e.id);
+      // The same edit on the same model state was applied in this tab before: put its patch back.
+      const cached = recallEdit(before, { ...next, method });
+      if (cached && (await restoreEdit(cached.id))) useApp.getState().addEdit(cached);
+      else {
+        const outcome = await runEdit(job, ctrl.signal);
+        if (!outcome) break;
+        const edit = { id: outcome.editId, ...job, outcome };
+        useApp.getState().addEdit(edit);
+        rememberEdit(before, edit);
+      }
       useApp.getState().setPendingEdits(rest);
     }
   } catch (e) {
@@ -117,6 +127,12 @@ export async function replayPending(adaptMethod = false): Promise<void> {
   } finally {
     endTask();
   }
+}
+
+/** Asks the worker to re-apply a patch it kept (see worker/patch-shelf.ts); false when it no longer has it. */
+async function restoreEdit(editId: string): Promise<boolean> {
+  const { restored } = await getEngine().call('restoreEdits', { editIds: [editId] });
+  return restored.includes(editId);
 }
 
 /** Puts a session's draft, probes and seed in the store and queues its edits. */

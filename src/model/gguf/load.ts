@@ -3,6 +3,7 @@
 // that peak CPU memory stays near one tensor. Everything that can be checked without decoding (architecture,
 // config, tokenizer, every tensor's name and type) is checked in openGguf, before the caller allocates anything.
 
+import type { PackedWeight } from '../../reference/quant.ts';
 import { dequantize } from './dequant.ts';
 import { LOADABLE_TYPES } from './format.ts';
 import {
@@ -13,6 +14,7 @@ import {
   type GgufArchitecture,
   type HfTensor,
 } from './names.ts';
+import { REPACKABLE, repackGgufBlocks, unpermutedRow } from './repack.ts';
 import { GgufError, readGgufHeader, type ByteSource, type GgufFile, type GgufTensorInfo } from './reader.ts';
 import { ggufTokenizerJson } from './tokenizer.ts';
 
@@ -37,6 +39,11 @@ export interface GgufModel {
   shapes: Map<string, number[]>;
   /** Decodes one tensor (F32 values in HF layout). */
   tensor(hfName: string): Promise<HfTensor>;
+  /**
+   * One tensor for a loader that stores it as `want`: a Q8_0 / Q4_0 tensor whose engine layout is `want` is
+   * repacked without decoding (src/model/gguf/repack.ts); anything else is decoded to f32 (the loader packs it).
+   */
+  tensorFor(hfName: string, want: string): Promise<{ name: string; data: Float32Array | PackedWeight }>;
   /** Every tensor in file order, one at a time. */
   tensors(onProgress?: (p: GgufProgress) => void): AsyncGenerator<HfTensor>;
 }
@@ -95,6 +102,38 @@ export async function openGguf(
       dequantize(info.type, bytes, info.elements, fileName, info.name),
     );
   };
+  const tensorFor = async (hf: string, want: string) => {
+    const info = tensorInfo.get(hf);
+    const shape = shapes.get(hf);
+    const repacked = info && REPACKABLE.get(info.type);
+    // GPT-2's linears are transposed on the way in: their groups would cross rows, so they are decoded.
+    const transposed = arch === 'gpt2' && shape && info && shape[0] !== [...info.dims].reverse()[0];
+    if (!info || !shape || repacked !== want || shape.length !== 2 || transposed) return decode(hf);
+    const bytes = await source.read(info.byteOffset, info.byteLength);
+    if (bytes.length !== info.byteLength)
+      throw new GgufError(
+        fileName,
+        `ended while reading tensor ${info.name}: the file changed or is truncated.`,
+      );
+    const [rows, cols] = shape;
+    let srcRow: ((r: number) => number) | undefined;
+    if (arch === 'llama' && /^blk\.\d+\.attn_[qk]\.weight$/.test(info.name)) {
+      const heads = Number(
+        info.name.includes('attn_q') ? config.num_attention_heads : config.num_key_value_heads,
+      );
+      if (!Number.isInteger(heads) || heads < 1 || rows % (2 * heads) !== 0)
+        throw new GgufError(
+          fileName,
+          `tensor ${info.name} has ${rows} rows, not a whole number of ${heads} heads of even size.`,
+        );
+      srcRow = unpermutedRow(rows, heads);
+    }
+    try {
+      return { name: hf, data: repackGgufBlocks(info.type as never, bytes, rows, cols, srcRow) };
+    } catch (e) {
+      throw new GgufError(fileName, `tensor ${info.name}: ${(e as Error).message}.`);
+    }
+  };
   async function* tensors(onProgress?: (p: GgufProgress) => void): AsyncGenerator<HfTensor> {
     const bytesTotal = file.tensors.reduce((a, t) => a + t.byteLength, 0);
     let done = 0;
@@ -106,7 +145,7 @@ export async function openGguf(
       yield t;
     }
   }
-  return { file, arch, config, tokenizerJson, tensorInfo, shapes, tensor: decode, tensors };
+  return { file, arch, config, tokenizerJson, tensorInfo, shapes, tensor: decode, tensorFor, tensors };
 }
 
 /** Every tensor decoded into one map (small models, tests): HF name → F32 data. */

@@ -1,6 +1,8 @@
 // Which editors a model gets: FT-L always; ROME when its key covariance file sits next to the model; MEND and
-// IBKE when trained editor files for this model are present. A file that does not fit the model is an error
-// the user sees (EditorWeightsError), not a silent fallback.
+// IBKE when trained editor files for this model are present (a model folder's editors/{mend,ibke}/, or the same
+// paths in a hub repo). A file that does not fit the model (another model's fingerprint, other shapes, a broken
+// file) is an error the user sees (EditorWeightsError), never a silent fallback: by default it fails the call;
+// with `onRefused` (the engine host) the model loads without that editor and the sentence is reported.
 
 import { FtEditor } from '../editors/ft.ts';
 import { editorDir, EDITOR_FILES } from '../editors/hyper/files.ts';
@@ -10,18 +12,33 @@ import { MendEditor } from '../editors/mend.ts';
 import { loadRomeEditor } from '../editors/rome.ts';
 import { SequentialGuard } from '../editors/sequential-guard.ts';
 import { UltraEditEditor } from '../editors/ultraedit.ts';
-import type { EditTarget, Editor } from '../editors/types.ts';
+import { EditorWeightsError, type EditTarget, type Editor } from '../editors/types.ts';
 import type { MethodName } from './types.ts';
 
 /** Files next to a model (relative names such as 'editors/ibke/editor.safetensors'); null when absent. */
 export type EditorFiles = (name: string) => Promise<Uint8Array | null>;
 
+export interface CreateEditorsOptions {
+  /** A refused editor file: skip that method and report why (default: throw). */
+  onRefused?: (method: MethodName, error: EditorWeightsError) => void;
+}
+
 export async function createEditors(
   target: EditTarget,
   files: EditorFiles,
+  options: CreateEditorsOptions = {},
 ): Promise<Partial<Record<MethodName, Editor>>> {
   const editors: Partial<Record<MethodName, Editor>> = { ft: new FtEditor() };
-  const rome = await loadRomeEditor(target, files);
+  const attempt = async <T>(method: MethodName, load: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await load();
+    } catch (e) {
+      if (!(e instanceof EditorWeightsError) || !options.onRefused) throw e;
+      options.onRefused(method, e);
+      return null;
+    }
+  };
+  const rome = await attempt('rome', () => loadRomeEditor(target, files));
   if (rome) editors.rome = rome;
   // AlphaEdit (src/editors/alphaedit.ts) is not offered yet: its GPU test shows no gain on the toy (issue 13).
   editors.ultraedit = new UltraEditEditor(); // training-free: every model gets it
@@ -33,11 +50,14 @@ export async function createEditors(
     ]);
     if (!config || !weights) continue;
     const contents = { config: new TextDecoder().decode(config), weights };
-    await checkEditorFingerprint(method, contents.config, target.model); // another model's editor: refused
+    const editor = await attempt(method, async () => {
+      await checkEditorFingerprint(method, contents.config, target.model); // another model's editor: refused
+      return method === 'mend'
+        ? MendEditor.load(target.model, contents)
+        : IbkeEditor.load(target.model, contents);
+    });
     // SequentialGuard adds the protectEarlier / maxUpdate settings (a pass-through without them).
-    editors[method] = new SequentialGuard(
-      method === 'mend' ? MendEditor.load(target.model, contents) : IbkeEditor.load(target.model, contents),
-    );
+    if (editor) editors[method] = new SequentialGuard(editor);
   }
   return editors;
 }

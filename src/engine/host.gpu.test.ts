@@ -1,5 +1,5 @@
 // The engine host on a tiny GPT-2: device-loss replay keeps edit ids (undo works afterwards), reset then load,
-// editors freed on model change, and a refused load that leaves the current model and its edits in place.
+// editors freed on model change, an editor file trained for other weights refused on its own, and a refused load that leaves the current model and its edits in place.
 // A device loss is simulated by a device whose `lost` promise the test resolves (everything else is the real
 // device), because destroying a device ourselves reports reason 'destroyed', which the engine ignores.
 
@@ -13,6 +13,8 @@ import { tinyCheckpoint } from '../model/testing.ts';
 import { HypernetEditor } from '../editors/hyper/editor.ts';
 import { serializeEditorFiles, EDITOR_FILES, editorDir } from '../editors/hyper/files.ts';
 import { createHypernet, defaultIbkeConfig, defaultMendConfig } from '../editors/hyper/index.ts';
+import { modelFingerprint } from '../editors/hyper/fingerprint.ts';
+import { Gpt2Model } from '../model/gpt2/model.ts';
 import { EngineHost, type LoadedSource } from './host.ts';
 import { GpuContext } from '../gpu/context.ts';
 
@@ -111,6 +113,38 @@ describe('EngineHost', () => {
     expect(destroyed).not.toHaveBeenCalled();
     await host.load(source());
     expect(destroyed).toHaveBeenCalledTimes(2);
+    host.unload();
+  });
+
+  it('refuses an editor file trained for other weights on its own: the model loads without it and says why', async () => {
+    const ctx = new GpuContext(await acquireNodeDevice());
+    const shape = gpt2Shape(DIMS);
+    // Same shapes, other seed: only the fingerprint tells the models apart.
+    const same = new Gpt2Model(ctx, DIMS, CKPT.weights, 'same');
+    const other = new Gpt2Model(ctx, DIMS, tinyCheckpoint(DIMS, 5).weights, 'other');
+    const fingerprints = { mend: await modelFingerprint(other), ibke: await modelFingerprint(same) };
+    same.destroy();
+    other.destroy();
+    const files = new Map<string, Uint8Array>();
+    for (const method of ['mend', 'ibke'] as const) {
+      const cfg = method === 'mend' ? defaultMendConfig(shape) : defaultIbkeConfig(shape, { dHidden: 16 });
+      const net = createHypernet(ctx, shape, cfg);
+      const f = serializeEditorFiles(await net.save(), shape, fingerprints[method]);
+      net.destroy();
+      files.set(`${editorDir(method)}/${EDITOR_FILES.config}`, new TextEncoder().encode(f.config));
+      files.set(`${editorDir(method)}/${EDITOR_FILES.weights}`, f.weights);
+    }
+    ctx.destroy();
+    const host = new EngineHost(acquireNodeDevice, () => {});
+    const info = await host.load(source(async (name) => files.get(name) ?? null));
+    expect(info.methods).toContain('ibke');
+    expect(info.methods).not.toContain('mend');
+    expect(info.editorNotes).toEqual([
+      expect.stringMatching(/^MEND is not offered: .*trained for other weights/),
+    ]);
+    // The model itself works: FT-L edits it.
+    const a = await host.edit(EDIT);
+    expect(host.current.stack.patches.map((p) => p.id)).toEqual([a.editId]);
     host.unload();
   });
 

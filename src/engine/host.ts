@@ -54,8 +54,13 @@ export class EngineHost {
     this.session?.destroy();
     this.session = null;
     const model = createLanguageModel(ctx, checkpoint, src.name);
+    // An editor file that does not fit this model (trained for other weights...) is refused on its own: the
+    // model loads without that method and says why, rather than the whole load failing over one file.
+    const editorNotes: string[] = [];
     try {
-      const editors = await createEditors({ model, tokenizer: checkpoint.tokenizer }, src.editorFiles);
+      const editors = await createEditors({ model, tokenizer: checkpoint.tokenizer }, src.editorFiles, {
+        onRefused: (method, e) => editorNotes.push(`${method.toUpperCase()} is not offered: ${e.message}`),
+      });
       this.session = new EditSession({ model, tokenizer: checkpoint.tokenizer }, editors);
     } catch (e) {
       model.destroy();
@@ -77,6 +82,7 @@ export class EngineHost {
       vocabSize: d.vocabSize,
       parameterCount: model.parameterCount,
       methods: this.session.methods,
+      ...(editorNotes.length ? { editorNotes } : {}),
     };
   }
 

@@ -27,6 +27,8 @@ export interface ModelInfo {
   parameterCount: number;
   /** Methods with trained editors / caches available for this model. */
   methods: MethodName[];
+  /** Editor files next to the model that were refused (another model's editor...), one sentence each. */
+  editorNotes?: string[];
   /** 'gpt2', 'llama', 'qwen2' or 'qwen3' (src/model/factory.ts summarizeCheckpoint). Absent from older hosts. */
   architecture?: string;
   /** How the weights were stored in the files: 'F32', 'F16', 'BF16' or 'mixed'. */

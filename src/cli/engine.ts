@@ -5,7 +5,6 @@ import { GpuContext } from '../gpu/context.ts';
 import { acquireNodeDevice } from '../gpu/node.ts';
 import { readCheckpointDir, readModelCheckpointDir } from '../model/checkpoint-node.ts';
 import type { ModelCheckpoint } from '../model/checkpoint.ts';
-import { createLanguageModel } from '../model/factory.ts';
 import type { LanguageModel } from '../model/language-model.ts';
 import type { Gpt2Config } from '../model/config.ts';
 import { Gpt2Model } from '../model/gpt2/model.ts';
@@ -13,7 +12,7 @@ import { loadGpt2Tokenizer } from '../model/gpt2-tokenizer-node.ts';
 import { TextTokenizer } from '../model/tokenizer.ts';
 import { readFile } from 'node:fs/promises';
 import { MissingFileError } from '../model/errors.ts';
-import { applyRequestedDtype, isGgufPath, loadGgufFile, loadGgufLanguageModel } from './gguf.ts';
+import { createRequestedModel, isGgufPath, loadGgufFile, loadGgufLanguageModel } from './gguf.ts';
 
 let ctx: Promise<GpuContext> | undefined;
 
@@ -32,8 +31,10 @@ export interface LoadedModel {
 export async function loadModelDir(dir: string): Promise<LoadedModel> {
   if (isGgufPath(dir)) return loadGgufFile(dir, await gpuContext()); // --model FILE.gguf (src/cli/gguf.ts)
   const checkpoint = await readCheckpointDir(dir);
-  const model = new Gpt2Model(await gpuContext(), checkpoint.config, checkpoint.weights, 'model');
-  await applyRequestedDtype(model); // --dtype (src/cli/gguf.ts)
+  // --dtype (src/cli/gguf.ts): packed on load, so only the packed weights reach the GPU.
+  const config = { ...checkpoint.config, architecture: 'gpt2' as const };
+  const model = await createRequestedModel(await gpuContext(), { config, weights: checkpoint.weights }, dir);
+  if (!(model instanceof Gpt2Model)) throw new Error(`${dir}: not a GPT-2 model.`);
   return { dir: resolve(dir), config: checkpoint.config, model, tokenizer: checkpoint.tokenizer };
 }
 
@@ -49,8 +50,7 @@ export interface LoadedLanguageModel {
 export async function loadLanguageModelDir(dir: string): Promise<LoadedLanguageModel> {
   if (isGgufPath(dir)) return loadGgufLanguageModel(dir, await gpuContext()); // src/cli/gguf.ts
   const checkpoint = await readModelCheckpointDir(dir);
-  const model = createLanguageModel(await gpuContext(), checkpoint, 'model');
-  await applyRequestedDtype(model); // --dtype (src/cli/gguf.ts)
+  const model = await createRequestedModel(await gpuContext(), checkpoint, dir); // --dtype (src/cli/gguf.ts)
   return { dir: resolve(dir), checkpoint, model, tokenizer: checkpoint.tokenizer };
 }
 

@@ -1,15 +1,18 @@
 // CLI support for reduced-precision weights: `--model FILE.gguf` (any command that loads a model) and a global
-// `--dtype f32|f16|int8|int4` that re-packs the model's linear layers after loading (src/model/quant/apply.ts).
+// `--dtype f32|f16|int8|int4` that loads the model straight into that format (src/model/factory.ts
+// loadLanguageModel: linears in the dtype, the embedding/head f16 or q8_0; only the packed buffers on the GPU).
 
 import { dirname, resolve } from 'node:path';
 import type { GpuContext } from '../gpu/context.ts';
-import { readGgufCheckpoint } from '../model/gguf/checkpoint.ts';
+import type { ModelCheckpoint } from '../model/checkpoint.ts';
+import { openGgufCheckpoint } from '../model/gguf/checkpoint.ts';
 import { fileSource } from '../model/gguf/node.ts';
 import { Gpt2Model } from '../model/gpt2/model.ts';
 import type { LanguageModel } from '../model/language-model.ts';
-import { parseWeightDtype, quantizeModelLinears, type WeightDtype } from '../model/quant/apply.ts';
+import { parseWeightDtype, type WeightDtype } from '../model/quant/apply.ts';
+import { mapSource } from '../model/quant/load.ts';
 import { UsageError } from './args.ts';
-import { createLanguageModel } from '../model/factory.ts';
+import { createLanguageModel, loadLanguageModel, weightPlan } from '../model/factory.ts';
 import type { LoadedLanguageModel, LoadedModel } from './engine.ts';
 
 let requested: WeightDtype = 'f32';
@@ -31,25 +34,59 @@ export function isGgufPath(path: string): boolean {
   return /\.gguf$/i.test(path);
 }
 
-/** Applies the requested --dtype to a loaded model's linears (a no-op for f32). */
-export async function applyRequestedDtype(model: LanguageModel): Promise<void> {
-  if (requested === 'f32') return;
-  const r = await quantizeModelLinears(model, requested);
+/** The --dtype given (f32 when none). */
+export function requestedDtype(): WeightDtype {
+  return requested;
+}
+
+const progress = (what: string) => (p: { done: number; total: number }) => {
+  if (p.done === p.total || p.done % 16 === 0)
+    process.stderr.write(`\reditscope: ${what}: tensor ${p.done}/${p.total}`);
+  if (p.done === p.total) process.stderr.write('\n');
+};
+
+/**
+ * The checkpoint's model in the requested --dtype: f32 as loaded; otherwise streamed into packed buffers
+ * (src/model/factory.ts loadLanguageModel), so only the packed weights are on the GPU.
+ */
+export async function createRequestedModel(
+  ctx: GpuContext,
+  checkpoint: Pick<ModelCheckpoint, 'config' | 'weights'>,
+  fileName: string,
+): Promise<LanguageModel> {
+  if (requested === 'f32') return createLanguageModel(ctx, checkpoint, 'model');
+  const r = await loadLanguageModel(ctx, checkpoint.config, mapSource(checkpoint.weights), {
+    dtype: requested,
+    label: 'model',
+    fileName,
+  });
+  report(r);
+  return r.model;
+}
+
+function report(r: { gpuWeightBytes: number; ms: number }): void {
   process.stderr.write(
-    `editscope: ${r.linears} linear layers as ${requested}: ${(r.packedBytes / 2 ** 20).toFixed(1)} MiB instead of ${(r.f32Bytes / 2 ** 20).toFixed(1)} MiB (${r.ms.toFixed(0)} ms)\n`,
+    `editscope: weights as ${requested}: ${(r.gpuWeightBytes / 2 ** 20).toFixed(1)} MiB on the GPU (${r.ms.toFixed(0)} ms)\n`,
   );
 }
 
-async function readGgufFile(path: string) {
+/** A GGUF file streamed tensor by tensor into the requested dtype's formats (Q8_0/Q4_0 repacked, not decoded). */
+async function loadGgufModel(path: string, ctx: GpuContext) {
   const src = await fileSource(path);
   try {
-    return await readGgufCheckpoint(src, path, {
-      onProgress: (p) => {
-        if (p.done === p.total || p.done % 16 === 0)
-          process.stderr.write(`\reditscope: ${path}: tensor ${p.done}/${p.total}`);
-        if (p.done === p.total) process.stderr.write('\n');
-      },
-    });
+    const open = await openGgufCheckpoint(src, path);
+    const plan = new Map(weightPlan(open.config, requested).map((t) => [t.name, t.format]));
+    const r = await loadLanguageModel(
+      ctx,
+      open.config,
+      open.tensors((name) => plan.get(name) ?? 'f32', progress(path)),
+      { dtype: requested, label: 'model', fileName: path },
+    );
+    if (requested !== 'f32') report(r);
+    const { tensors: _streamed, ...rest } = open;
+    // The weights live on the GPU only: the checkpoint carries no host copy.
+    const checkpoint: ModelCheckpoint = { ...rest, weights: new Map() };
+    return { checkpoint, model: r.model };
   } finally {
     await src.close();
   }
@@ -57,21 +94,26 @@ async function readGgufFile(path: string) {
 
 /** A .gguf file of any supported architecture (predict and other LanguageModel commands). */
 export async function loadGgufLanguageModel(path: string, ctx: GpuContext): Promise<LoadedLanguageModel> {
-  const checkpoint = await readGgufFile(path);
-  const model = createLanguageModel(ctx, checkpoint, 'model');
-  await applyRequestedDtype(model);
+  const { checkpoint, model } = await loadGgufModel(path, ctx);
   return { dir: dirname(resolve(path)), checkpoint, model, tokenizer: checkpoint.tokenizer };
 }
 
 /** A .gguf file as the CLI's GPT-2 LoadedModel (edit, eval and the other GPT-2-typed commands). */
 export async function loadGgufFile(path: string, ctx: GpuContext): Promise<LoadedModel> {
-  const ckpt = await readGgufFile(path);
-  if (ckpt.config.architecture !== 'gpt2') {
+  const src = await fileSource(path);
+  let architecture: string;
+  try {
+    architecture = (await openGgufCheckpoint(src, path)).config.architecture;
+  } finally {
+    await src.close();
+  }
+  if (architecture !== 'gpt2') {
     throw new UsageError(
-      `${path} is a ${ckpt.config.architecture} model; this command runs GPT-2 models only for now (predict runs every architecture).`,
+      `${path} is a ${architecture} model; this command runs GPT-2 models only for now (predict runs every architecture).`,
     );
   }
-  const model = new Gpt2Model(ctx, ckpt.config, ckpt.weights, 'model');
-  await applyRequestedDtype(model);
-  return { dir: dirname(resolve(path)), config: ckpt.config, model, tokenizer: ckpt.tokenizer };
+  const { checkpoint, model } = await loadGgufModel(path, ctx);
+  if (!(model instanceof Gpt2Model) || checkpoint.config.architecture !== 'gpt2')
+    throw new Error('unreachable: not GPT-2');
+  return { dir: dirname(resolve(path)), config: checkpoint.config, model, tokenizer: checkpoint.tokenizer };
 }

@@ -66,8 +66,9 @@ export interface QuantizeReport {
 
 /**
  * Re-packs every linear of `model` as `dtype`, one at a time, with progress. The f32 buffers stay allocated (the
- * model still reads them for readParameter/exportWeights), so this measures accuracy and speed, not memory:
- * loaders that want the memory saving pack while streaming (packLinearTensor). Idempotent for dtype f32.
+ * model still reads them for readParameter/exportWeights, and editor fingerprints stay the f32 model's), so this
+ * measures accuracy and speed, not memory: the memory saving comes from loading packed (src/model/factory.ts
+ * loadLanguageModel, what the CLI's --dtype does). Idempotent for dtype f32.
  */
 export async function quantizeModelLinears(
   model: LanguageModel,

@@ -1,4 +1,4 @@
-// The method picker (IBKE, MEND, ROME, FT-L) with the chosen method's main settings and its explanation.
+// The method picker (IBKE, MEND, ROME, FT-L, UltraEdit) with the chosen method's main settings and its explanation.
 // A method the loaded model has no editor for is shown but disabled, with the reason as its title.
 
 import { useState } from 'react';

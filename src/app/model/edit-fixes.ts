@@ -42,6 +42,10 @@ export function fixesFor(
     for (let l = 0; l < nLayer; l++)
       if (l !== (settings.layer ?? Math.floor(nLayer / 2)))
         add(`Retry at layer ${l}`, 'Another block’s MLP may hold the fact.', { layer: l });
+  } else if (method === 'ultraedit') {
+    const lr = scaled('ultraedit', settings, 'lr', 3, 1);
+    if (lr !== null && lr !== settings.lr)
+      add(`Retry with step size ${lr}`, 'A larger closed-form step moves the weights further.', { lr });
   } else if (fieldsOf(method).some((f) => f.key === 'stepScale')) {
     const scale = settings.stepScale ?? 1;
     for (const f of [2, 4])

@@ -36,6 +36,13 @@ export const METHOD_EXPLANATIONS: Partial<Record<MethodName, Explanation>> = {
       'The baseline: plain gradient descent (Adam) on one MLP weight matrix to make the target likely after the prompt, with every weight kept within a small distance ε of its original value (Zhu et al. 2020). ' +
       'It often makes the edit prompt work but generalises poorly to paraphrases and can disturb unrelated facts, which is what the other methods try to improve on.',
   },
+  ultraedit: {
+    title: 'UltraEdit: training-free lifelong editing',
+    text:
+      'UltraEdit (Gu et al. 2025) needs no trained editor and no statistics collected beforehand. One forward and backward pass on the edit gives, at the answer tokens, each edited layer’s inputs and output gradients; ' +
+      'they are normalised by a running mean and spread kept across all edits so far (its “lifelong normalisation”), and the weight change is the closed-form least-squares solution that maps those inputs to the scaled gradients. ' +
+      'It edits the MLP output weights of the upper half of the blocks and is built for long sequences of edits.',
+  },
 };
 
 export type MetricName = 'reliability' | 'generality' | 'locality' | 'kl' | 'latency';

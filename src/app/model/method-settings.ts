@@ -76,6 +76,18 @@ export const METHOD_FIELDS: Partial<Record<MethodName, SettingField[]>> = {
     },
     LAYER,
   ],
+  ultraedit: [
+    {
+      key: 'lr',
+      label: 'Step size',
+      defaultValue: 0.02,
+      min: 1e-7,
+      max: 1,
+      step: 'any',
+      integer: false,
+      help: 'The size of the closed-form update (v = −step·‖u‖²·δ): larger edits harder and disturbs more.',
+    },
+  ],
 };
 
 export const METHOD_LABELS: Partial<Record<MethodName, string>> = {
@@ -83,6 +95,7 @@ export const METHOD_LABELS: Partial<Record<MethodName, string>> = {
   mend: 'MEND',
   rome: 'ROME',
   ft: 'FT-L',
+  ultraedit: 'UltraEdit',
 };
 
 /** The method's display name ("FT-L"); an unknown method shows as its id in capitals. */

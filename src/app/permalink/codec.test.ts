@@ -12,7 +12,7 @@ import {
   toBase64Url,
   type LinkProblem,
 } from './codec.ts';
-import type { SessionDoc } from './schema.ts';
+import { METHOD_NAMES, validateSession, type SessionDoc } from './schema.ts';
 
 async function problemOf(p: Promise<unknown>): Promise<LinkProblem | 'ok'> {
   try {
@@ -82,6 +82,20 @@ describe('permalink codec', () => {
       expect(fragment).toMatch(/^#s=v1\.[A-Za-z0-9_-]+$/);
       expect(await decodeHash(fragment)).toEqual(doc);
     }
+  });
+
+  it('replays a link naming any offered method, and names an unknown one in its sentence', async () => {
+    for (const method of METHOD_NAMES) {
+      const doc = defaultSession();
+      doc.edits[0].method = method;
+      doc.draft.method = method;
+      expect(await decodeHash(await encodeFragment(doc))).toEqual(doc);
+    }
+    expect(METHOD_NAMES).toContain('ultraedit');
+    const withdrawn = { ...defaultSession(), edits: [{ ...defaultSession().edits[0], method: 'alphaedit' }] };
+    expect(() => validateSession(withdrawn)).toThrow(
+      'edits[0].method names the method "alphaedit", which this page does not offer (it offers ibke, mend, rome, ft, ultraedit).',
+    );
   });
 
   it('compresses: the default session link is much shorter than its JSON', async () => {

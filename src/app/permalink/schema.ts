@@ -7,7 +7,11 @@
 import type { MethodName, MethodSettings } from '../../engine/types.ts';
 
 export const SESSION_VERSION = 1;
-export const METHOD_NAMES: readonly MethodName[] = ['ibke', 'mend', 'rome', 'ft'];
+/**
+ * The methods a link may name: every editor the engine offers (src/engine/editors.ts). AlphaEdit is written but
+ * not offered (withdrawn until its test shows a gain), so a link naming it is refused with a sentence.
+ */
+export const METHOD_NAMES: readonly MethodName[] = ['ibke', 'mend', 'rome', 'ft', 'ultraedit'];
 
 export const LIMITS = {
   textChars: 300,
@@ -104,7 +108,12 @@ function texts(v: unknown, path: string, maxItems: number): string[] {
 
 function method(v: unknown, path: string): MethodName {
   const m = METHOD_NAMES.find((name) => name === v);
-  if (!m) throw new SessionSchemaError(`${path} should be one of ${METHOD_NAMES.join(', ')}.`);
+  if (!m)
+    throw new SessionSchemaError(
+      typeof v === 'string'
+        ? `${path} names the method "${v.slice(0, 40)}", which this page does not offer (it offers ${METHOD_NAMES.join(', ')}).`
+        : `${path} should be one of ${METHOD_NAMES.join(', ')}.`,
+    );
   return m;
 }
 

@@ -65,7 +65,7 @@ export async function runCompare(): Promise<void> {
 
 export function toggleCompareMethod(method: MethodName, on: boolean): void {
   const s = useApp.getState();
-  const order: MethodName[] = ['ibke', 'mend', 'rome', 'ft'];
+  const order: MethodName[] = ['ibke', 'mend', 'rome', 'ft', 'ultraedit'];
   const next = new Set(s.compare.methods);
   if (on) next.add(method);
   else next.delete(method);

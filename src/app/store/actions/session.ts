@@ -6,6 +6,7 @@ import type { ModelSource } from '../../../engine/types.ts';
 import { decodeHash } from '../../permalink/codec.ts';
 import type { SessionDoc, SessionModel } from '../../permalink/schema.ts';
 import { defaultSession, preferredMethod } from '../../model/default-session.ts';
+import { methodLabel } from '../../model/method-settings.ts';
 import { selectBusy, useApp } from '../index.ts';
 import { forgetEdits, recallEdit, rememberEdit } from '../edit-cache.ts';
 import { beginTask, endTask, runEdit } from './edit.ts';
@@ -93,7 +94,7 @@ export async function replayPending(adaptMethod = false): Promise<void> {
           s.showBanner({
             id: 'replay',
             kind: 'error',
-            message: `This model has no ${method.toUpperCase()} editor${available.length ? ` (it has ${available.map((m) => m.toUpperCase()).join(', ')})` : ' yet'}, so ${s.pendingEdits.length} edit(s) of this session were not applied.`,
+            message: `This model has no ${methodLabel(method)} editor${available.length ? ` (it has ${available.map(methodLabel).join(', ')})` : ' yet'}, so ${s.pendingEdits.length} edit(s) of this session were not applied.`,
           });
           break;
         }
@@ -101,7 +102,7 @@ export async function replayPending(adaptMethod = false): Promise<void> {
         if (s.draft.method === next.method) s.setDraft({ method });
       }
       const total = s.edits.length + s.pendingEdits.length;
-      s.patchTask({ label: `Applying edit ${s.edits.length + 1} of ${total} (${method.toUpperCase()})…` });
+      s.patchTask({ label: `Applying edit ${s.edits.length + 1} of ${total} (${methodLabel(method)})…` });
       const { gen, loc, prompt, subject, target, settings } = next;
       const job = { request: { prompt, subject, target }, method, settings, gen, loc };
       const before = s.edits.map((e) => e.id);

@@ -11,6 +11,7 @@ import { GPT2_PRESETS } from './config.ts';
 import { ConfigError, DownloadError, WeightsError } from './errors.ts';
 import {
   hubFileUrl,
+  hubRepoFiles,
   loadHubCheckpoint,
   loadHubModelCheckpoint,
   type CacheStorageLike,
@@ -55,6 +56,7 @@ beforeAll(async () => {
   const index = JSON.parse(qwen.shards!.index);
   index.weight_map['model.layers.7.mlp.up_proj.weight'] = qwenShards[0];
   put('broken/promise', SHARD_INDEX_FILE, JSON.stringify(index));
+  put('test-org/tiny-qwen3', 'editors/mend/config.json', '{"format": "editscope-hypernet"}');
   files.set('/big/model/resolve/main/config.json', await readFile(join(dir, 'config.json')));
   files.set('/big/model/resolve/main/tokenizer.json', await readFile(join(dir, 'tokenizer.json')));
   files.set('/big/model/resolve/main/model.safetensors', Buffer.alloc(5000));
@@ -240,5 +242,28 @@ describe('hub downloads', () => {
       hubFileUrl('gpt2', 'tokenizer.json', { endpoint: 'https://hf-mirror.com/', revision: 'refs/pr/1' }),
     ).toBe('https://hf-mirror.com/gpt2/resolve/refs%2Fpr%2F1/tokenizer.json');
     expect(() => hubFileUrl('gpt2', 'config.json', { endpoint: 'file:///etc' })).toThrow(DownloadError);
+  });
+  it('reads files next to the weights by their path in the repo (editors/…), null when absent, no escaping', async () => {
+    hits.length = 0;
+    const read = hubRepoFiles('test-org/tiny-qwen3', { endpoint, cache: null });
+    expect(new TextDecoder().decode((await read('editors/mend/config.json'))!)).toContain(
+      'editscope-hypernet',
+    );
+    expect(await read('editors/ibke/config.json')).toBeNull(); // 404: this repo ships no IBKE editor
+    for (const bad of [
+      '../other/repo/config.json',
+      'editors/../../x',
+      '/etc/passwd',
+      'a?b=1',
+      'editors//x',
+      '.',
+    ]) {
+      await expect(read(bad)).rejects.toThrow(/not a file path inside a repository/);
+    }
+    expect(hits).toEqual([
+      '/test-org/tiny-qwen3/resolve/main/editors/mend/config.json',
+      '/test-org/tiny-qwen3/resolve/main/editors/ibke/config.json',
+    ]);
+    expect(() => hubRepoFiles('not a repo')).toThrow(DownloadError);
   });
 });

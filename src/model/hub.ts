@@ -210,6 +210,32 @@ async function fetchHubFileOrNull(
   return bytes;
 }
 
+/** A file's path inside a repo: segments of HF's usual characters, no "..", no leading "/", no query. */
+const REPO_FILE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/;
+
+/**
+ * The files a repo may hold next to the weights (ROME's rome-cov-l{L}.safetensors and rome-site.json, trained
+ * editors under editors/{mend,ibke}/): a reader that downloads (and caches) one by its path inside the repo,
+ * null on a 404. The engine asks for fixed names, but a path is checked before it goes into a URL, so nothing
+ * can reach outside the repo's revision.
+ */
+export function hubRepoFiles(
+  repoId: string,
+  options: HubOptions = {},
+): (file: string) => Promise<Uint8Array | null> {
+  validateRepoId(repoId);
+  return (file) => {
+    if (file.length > 200 || !REPO_FILE.test(file) || file.split('/').some((s) => s === '..' || s === '.'))
+      return Promise.reject(
+        new DownloadError(
+          JSON.stringify(file),
+          'is not a file path inside a repository (letters, digits, - _ . and / only, no "..").',
+        ),
+      );
+    return fetchHubFileIfPresent(repoId, file, options);
+  };
+}
+
 /**
  * Downloads config.json (and checks it describes a model the engine runs), then tokenizer.json and the weights:
  * model.safetensors, or the shard index and every shard it names (one after another, each with progress).

@@ -6,7 +6,7 @@ import type { EditorFiles } from '../engine/editors.ts';
 import type { LoadedSource } from '../engine/host.ts';
 import type { ModelSource } from '../engine/types.ts';
 import { MissingFileError } from '../model/errors.ts';
-import { downloadHubCheckpointFiles, fetchHubFileIfPresent, type DownloadProgress } from '../model/hub.ts';
+import { downloadHubCheckpointFiles, hubRepoFiles, type DownloadProgress } from '../model/hub.ts';
 import type { ProgressEvent } from './protocol.ts';
 
 const EMBEDDED_BASE = 'models/fact-world/';
@@ -64,8 +64,9 @@ export async function resolveSource(
       const hub = { revision: source.revision, endpoint: source.endpoint };
       const files = await downloadHubCheckpointFiles(source.repoId, { ...hub, onProgress });
       // Editor files the repo may ship next to the weights (ROME's rome-cov-l{L}.safetensors, trained
-      // MEND/IBKE editors): fetched (and cached) when asked for, absent on a 404.
-      const editorFiles: EditorFiles = (name) => fetchHubFileIfPresent(source.repoId, name, hub);
+      // MEND/IBKE editors under editors/{mend,ibke}/): fetched (and cached) when asked for, absent on a 404;
+      // one trained for another model is refused by the engine with a note (ModelInfo.editorNotes).
+      const editorFiles: EditorFiles = hubRepoFiles(source.repoId, hub);
       return { source, name: source.repoId, files, editorFiles };
     }
     case 'local': {

@@ -3,6 +3,7 @@
 // session still waits for (a local-folder session) are replayed.
 
 import { useState } from 'react';
+import { EMBEDDED_MODELS } from '../model/embedded-models.ts';
 import { pickCheckpointFiles } from '../model/local-folder.ts';
 import { methodLabel } from '../model/method-settings.ts';
 import { selectBusy, useApp } from '../store/index.ts';
@@ -51,25 +52,29 @@ export function ModelPicker() {
 
 function EmbeddedTab() {
   const busy = useApp(selectBusy);
-  const status = useApp((s) =>
-    s.model.source.kind === 'embedded' ? s.model.status : s.model.status === 'loading' ? 'other' : 'idle',
-  );
-  const loaded = status === 'ready';
+  const source = useApp((s) => s.model.source);
+  const status = useApp((s) => s.model.status);
   return (
     <div className="tab-body">
-      <p className="muted">
-        A small GPT-2 trained in this project on a world of facts (capitals, continents, languages,
-        currencies, chemical elements). Loads in seconds.
-      </p>
-      <button
-        onClick={() => loadAndReplay({ kind: 'embedded', name: 'fact-world' })}
-        // Loading it again would only drop the edits: once loaded, the button says so.
-        disabled={busy || loaded || status === 'loading'}
-        data-testid="load-embedded"
-        data-loaded={loaded}
-      >
-        {loaded ? '✓ Fact-world is loaded' : status === 'loading' ? 'Loading fact-world…' : 'Load fact-world'}
-      </button>
+      {EMBEDDED_MODELS.map((m, i) => {
+        const mine = source.kind === 'embedded' && source.name === m.name;
+        const loaded = mine && status === 'ready';
+        const loading = mine && status === 'loading';
+        return (
+          <div key={m.name} className="embedded-model">
+            <p className="muted">{m.about}</p>
+            <button
+              onClick={() => loadAndReplay({ kind: 'embedded', name: m.name })}
+              // Loading it again would only drop the edits: once loaded, the button says so.
+              disabled={busy || loaded || loading}
+              data-testid={i === 0 ? 'load-embedded' : `load-embedded-${m.name}`}
+              data-loaded={loaded}
+            >
+              {loaded ? `✓ ${m.name} is loaded` : loading ? `Loading ${m.name}…` : `Load ${m.name}`}
+            </button>
+          </div>
+        );
+      })}
     </div>
   );
 }
@@ -189,6 +194,12 @@ function ModelInfoLine({ tab }: { tab: Tab }) {
           <dd>{i.methods.length ? i.methods.map((m) => methodLabel(m)).join(', ') : 'none yet'}</dd>
         </div>
       </dl>
+      {/* Editor files that came with the model but were refused (trained for another model...). */}
+      {i.editorNotes?.map((note) => (
+        <p key={note} className="muted" role="status" data-testid="editor-note">
+          {note}
+        </p>
+      ))}
     </>
   );
 }

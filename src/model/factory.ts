@@ -12,7 +12,7 @@ import { Gpt2Model } from './gpt2/model.ts';
 import type { Architecture, LanguageModel } from './language-model.ts';
 import { llamaDims, parameterShapes as llamaParameterShapes } from './llama/dims.ts';
 import { LlamaModel } from './llama/model.ts';
-import { dtypeFormat, type WeightDtype } from './quant/apply.ts';
+import { dtypeFormat, embeddingFormat, type WeightDtype } from './quant/apply.ts';
 import {
   planBytes,
   uploadStreamed,
@@ -20,7 +20,7 @@ import {
   type SourceTensor,
   type TensorPlanEntry,
 } from './quant/load.ts';
-import { destroyTensor, tensorBytes, type GpuTensor, type TensorFormat } from './quant/tensors.ts';
+import { destroyTensor, tensorBytes, type GpuTensor } from './quant/tensors.ts';
 import { gpt2LinearSpecs } from './gpt2/dims.ts';
 import { EMBED, LM_HEAD, llamaLinearSpecs } from './llama/dims.ts';
 
@@ -57,15 +57,6 @@ export function summarizeCheckpoint(checkpoint: ModelCheckpoint): ModelSummary {
 export interface AdapterLimits {
   maxStorageBufferBindingSize: number;
   maxBufferSize: number;
-}
-
-/**
- * The embedding's (and an untied head's) format for a dtype. f16 stays f16; int8 and int4 both keep the
- * embedding in q8_0: the head's logits are where rounding shows most (llama.cpp's Q4_K_M also keeps the output
- * layer at higher precision), and q8_0 is already 3.8x smaller than f32 (Qwen3-1.7B: 1,187 MiB -> 315 MiB).
- */
-export function embeddingFormat(dtype: WeightDtype): TensorFormat {
-  return dtype === 'f32' ? 'f32' : dtype === 'f16' ? 'f16' : 'q8_0';
 }
 
 /**

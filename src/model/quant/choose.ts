@@ -2,8 +2,9 @@
 // picker shows every option with its GPU bytes and, for a refused one, why). Plain data in, plain data out: no
 // GPU objects, so the app and the worker can both call it.
 //
-// Bytes are exact sums of the formats' buffer sizes (src/reference/quant.ts): linears in the dtype, every other
-// tensor (embeddings, norms, biases, the tied head) f32, plus an allowance for one edit's activations. A choice
+// Bytes are exact sums of the formats' buffer sizes (src/reference/quant.ts): linears in the dtype, the token
+// embedding / LM head in embeddingFormat (f16 or q8_0, as src/model/factory.ts weightPlan loads them), every
+// other tensor (norms, biases, positions) f32, plus an allowance for one edit's activations. A choice
 // is refused when one buffer exceeds the adapter's binding/buffer limits, or the total exceeds the memory budget
 // (the browser does not say how much GPU memory there is: the caller passes a budget, 4 GiB for a laptop by
 // default). The default is the most precise dtype that fits with 20 % to spare, and never more precise than the
@@ -11,13 +12,15 @@
 
 import { packedBytes, type QuantFormat } from '../../reference/quant.ts';
 import type { StorageOrder } from '../language-model.ts';
-import { dtypeFormat, storageShape, WEIGHT_DTYPES, type WeightDtype } from './apply.ts';
+import { dtypeFormat, embeddingFormat, storageShape, WEIGHT_DTYPES, type WeightDtype } from './apply.ts';
 
 export interface ModelTensors {
   /** Every linear layer (block, role) with its logical shape and storage order. */
   linears: { nIn: number; nOut: number; order: StorageOrder }[];
   /** Element counts of every other tensor (stays f32). */
   others: { name: string; elements: number }[];
+  /** The token embedding and an untied head, (rows, cols): stored in embeddingFormat(dtype). */
+  embeddings?: { name: string; rows: number; cols: number }[];
 }
 
 export interface AdapterBudget {
@@ -82,6 +85,11 @@ export function chooseDtype(model: ModelTensors, budget: AdapterBudget, sourceBi
       const b = linearBytes(format, l);
       lin += b;
       if (b > largest) [largest, largestName] = [b, `a ${l.nIn}x${l.nOut} linear weight`];
+    }
+    for (const e of model.embeddings ?? []) {
+      const b = packedBytes(embeddingFormat(dtype), e.rows, e.cols);
+      lin += b;
+      if (b > largest) [largest, largestName] = [b, e.name];
     }
     const gpuBytes = lin + otherBytes + ACTIVATION_ALLOWANCE;
     let reason: string | undefined;

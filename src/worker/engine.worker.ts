@@ -9,12 +9,15 @@ import { exportOnnxFiles } from './export-onnx.ts';
 import { measureNow } from './measure.ts';
 import { PatchShelf } from './patch-shelf.ts';
 import { sampleText } from './sample.ts';
+import { browserStatsCache, computeRomeStats, withCachedRomeStats } from './rome-stats.ts';
 import { resolveSource } from './sources.ts';
 import { tokenPieces } from './token-pieces.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 const cancelled = new Set<number>();
+/** ROME statistics computed in this browser, by key weights fingerprint (src/worker/rome-stats.ts). */
+const statsCache = browserStatsCache();
 const shelf = new PatchShelf();
 
 const host = new EngineHost(
@@ -46,8 +49,9 @@ const handlers: Handlers = {
   loadModel: async ({ source, files }, { progress }) => {
     const model = await host.load(await resolveSource(source, files, progress));
     shelf.clear();
-    return { model };
+    return withCachedRomeStats(host, statsCache, model);
   },
+  computeRomeStats: (input, tools) => computeRomeStats(host, statsCache, input, tools),
   predict: async ({ prompts, k }) => ({ results: await host.current.predict(prompts, k) }),
   generate: async ({ prompt, maxTokens }) => ({ text: await host.current.generate(prompt, maxTokens) }),
   edit: async ({ request, method, settings, gen, loc }, { progress, checkCancelled }) => {

@@ -5,6 +5,7 @@
 // hide or reorder what the page shows.
 
 import type { MethodName, MethodSettings } from '../../engine/types.ts';
+import { EMBEDDED_MODELS, type EmbeddedName } from '../model/embedded-models.ts';
 
 export const SESSION_VERSION = 1;
 /**
@@ -22,7 +23,7 @@ export const LIMITS = {
 
 /** Where the model came from. Links never carry a hub endpoint: a link must not choose which host is fetched. */
 export type SessionModel =
-  | { kind: 'embedded'; name: 'fact-world' }
+  | { kind: 'embedded'; name: EmbeddedName }
   | { kind: 'hub'; repoId: string; revision?: string }
   | { kind: 'local'; label: string };
 
@@ -143,8 +144,12 @@ function model(v: unknown): SessionModel {
   const kind = object(v, 'model', ['kind', 'name', 'repoId', 'revision', 'label']).kind;
   if (kind === 'embedded') {
     const o = object(v, 'model', ['kind', 'name']);
-    if (o.name !== 'fact-world') throw new SessionSchemaError('model.name should be "fact-world".');
-    return { kind: 'embedded', name: 'fact-world' };
+    const name = EMBEDDED_MODELS.find((m) => m.name === o.name)?.name;
+    if (!name)
+      throw new SessionSchemaError(
+        `model.name should be one of the built-in models: ${EMBEDDED_MODELS.map((m) => `"${m.name}"`).join(', ')}.`,
+      );
+    return { kind: 'embedded', name };
   }
   if (kind === 'hub') {
     const o = object(v, 'model', ['kind', 'repoId', 'revision']);

@@ -16,7 +16,7 @@ const GROUPS: ProbeGroup[] = ['gen', 'loc'];
 export async function refreshProbes(): Promise<void> {
   let world;
   try {
-    world = await loadFactWorld();
+    world = await loadFactWorld(useApp.getState().model.source);
   } catch (e) {
     useApp
       .getState()

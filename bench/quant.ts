@@ -17,7 +17,9 @@ import { GpuContext } from '../src/gpu/context.ts';
 import { acquireNodeDevice } from '../src/gpu/node.ts';
 import { readCheckpointDir } from '../src/model/checkpoint-node.ts';
 import { GPT2_PRESETS } from '../src/model/config.ts';
-import { createLanguageModel } from '../src/model/factory.ts';
+import type { ModelConfig } from '../src/model/config.ts';
+import { createLanguageModel, loadLanguageModel, weightPlan } from '../src/model/factory.ts';
+import { mapSource, planBytes } from '../src/model/quant/load.ts';
 import { randomGpt2Init } from '../src/model/gpt2/init.ts';
 import { Gpt2Model } from '../src/model/gpt2/model.ts';
 import type { LanguageModel } from '../src/model/language-model.ts';
@@ -73,6 +75,57 @@ function compare(ref: Float32Array[], got: Float32Array[]) {
   return { top1Agreement: agree / ref.length, meanKL: kl / ref.length, maxKL: klMax };
 }
 
+/**
+ * QUANT_LOAD=packed (default): loaded straight into the dtype's formats, as the CLI's --dtype does (linears in
+ * the dtype, embedding/head f16 or q8_0; src/model/factory.ts weightPlan). QUANT_LOAD=linears: an f32 model
+ * whose linears are re-packed in place (embedding f32), the mode of the results measured before packed loading.
+ */
+const LOAD = process.env.QUANT_LOAD === 'linears' ? 'linears' : 'packed';
+
+async function quantized(
+  make: () => LanguageModel,
+  dtype: WeightDtype,
+): Promise<{ model: LanguageModel; bytes: Record<string, number> }> {
+  const model = make();
+  if (LOAD === 'linears') {
+    const report = await quantizeModelLinears(model, dtype);
+    return {
+      model,
+      bytes: {
+        linearMiB: +(report.packedBytes / 2 ** 20).toFixed(2),
+        linearMiBf32: +(report.f32Bytes / 2 ** 20).toFixed(2),
+      },
+    };
+  }
+  // The f32 model is only the source of the weights: read back, then dropped before the packed one loads.
+  const weights = await model.exportWeights({ merged: false });
+  const config = configOf(model);
+  model.destroy();
+  const r = await loadLanguageModel(ctx, config, mapSource(weights), { dtype, label: `q-${dtype}` });
+  return {
+    model: r.model,
+    bytes: {
+      parameterMiB: +(r.gpuWeightBytes / 2 ** 20).toFixed(2),
+      parameterMiBf32: +(planBytes(weightPlan(config, 'f32')) / 2 ** 20).toFixed(2),
+    },
+  };
+}
+
+const configs = new WeakMap<LanguageModel, ModelConfig>();
+function configOf(m: LanguageModel): ModelConfig {
+  const c = configs.get(m);
+  if (!c) throw new Error('bench/quant: a model made without its config.');
+  return c;
+}
+/** Makes a model and remembers the config it was made from (packed loading rebuilds it from that config). */
+function withConfig(config: ModelConfig, make: () => LanguageModel): () => LanguageModel {
+  return () => {
+    const m = make();
+    configs.set(m, config);
+    return m;
+  };
+}
+
 async function accuracyOf(label: string, make: () => LanguageModel, prompts: number[][], batch = 16) {
   const run = async (m: LanguageModel) => {
     const out: Float32Array[] = [];
@@ -86,17 +139,11 @@ async function accuracyOf(label: string, make: () => LanguageModel, prompts: num
   const row: Record<string, unknown> = { prompts: prompts.length, f32: { msAllPrompts: Math.round(ref.ms) } };
   for (const dtype of QUANT) {
     // Re-pack from a fresh f32 model each time (quantizing twice would compound).
-    const q = make();
-    const report = await quantizeModelLinears(q, dtype);
-    const r = await run(q);
-    row[dtype] = {
-      ...compare(ref.out, r.out),
-      msAllPrompts: Math.round(r.ms),
-      linearMiB: +(report.packedBytes / 2 ** 20).toFixed(2),
-      linearMiBf32: +(report.f32Bytes / 2 ** 20).toFixed(2),
-    };
+    const q = await quantized(make, dtype);
+    const r = await run(q.model);
+    row[dtype] = { ...compare(ref.out, r.out), msAllPrompts: Math.round(r.ms), ...q.bytes, load: LOAD };
     log(`${label} ${dtype}: ${JSON.stringify(row[dtype])}`);
-    q.destroy();
+    q.model.destroy();
   }
   model.destroy();
   return row;
@@ -107,7 +154,7 @@ if (want('accuracy')) {
   const acc = (results.accuracy ?? {}) as Record<string, unknown>;
   results.accuracy = acc;
   acc.note =
-    "Linears (attention and MLP projections) in the dtype; embeddings, norms, biases and the tied head stay f32. Random models use random init weights, random token prompts; fact-world uses the first 100 test edits' prompts plus one neighbourhood prompt each. msAllPrompts: wall time of the forwards over the whole prompt set (shared 2-core machine).";
+    "load 'packed': loaded straight into the dtype's formats (linears in the dtype, the tied embedding/head f16 for f16 and q8_0 for int8/int4, norms and biases f32); load 'linears' (rows without a load field, measured earlier): linears in the dtype, embedding and head f32. Random models use random init weights, random token prompts; fact-world uses the first 100 test edits' prompts plus one neighbourhood prompt each. msAllPrompts: wall time of the forwards over the whole prompt set (shared 2-core machine).";
   const fw = await readCheckpointDir(FACT_WORLD);
   const cases = (await readEditCases(new Uint8Array(readFileSync(EDITS_FILE)), EDITS_FILE)).slice(0, 100);
   // The 100 test edits' prompts and one neighbourhood prompt each: facts the model knows.
@@ -116,7 +163,10 @@ if (want('accuracy')) {
   if (accModels.includes('fact-world'))
     acc['fact-world'] = await accuracyOf(
       'fact-world',
-      () => new Gpt2Model(ctx, fw.config, fw.weights, 'fw'),
+      withConfig(
+        { ...fw.config, architecture: 'gpt2' },
+        () => new Gpt2Model(ctx, fw.config, fw.weights, 'fw'),
+      ),
       fwPrompts,
     );
   save();
@@ -129,7 +179,10 @@ if (want('accuracy')) {
   if (accModels.includes('gpt2-124M'))
     acc['gpt2-124M-random'] = await accuracyOf(
       'gpt2-124M',
-      () => new Gpt2Model(ctx, g, (gw ??= randomGpt2Init(g, 7)), 'g124'),
+      withConfig(
+        { ...g, architecture: 'gpt2' },
+        () => new Gpt2Model(ctx, g, (gw ??= randomGpt2Init(g, 7)), 'g124'),
+      ),
       rand(16, 8, g.vocabSize, 100),
       8,
     );
@@ -150,7 +203,7 @@ if (want('accuracy')) {
       config: { nLayer: 4, nEmbd: 256, nInner: 768, nHead: 8, nKvHead: 4, headDim: 32, vocabSize: 2048 },
       ...(await accuracyOf(
         'qwen3-small',
-        () => createLanguageModel(ctx, { config: qc, weights: qw }, 'q3'),
+        withConfig(qc, () => createLanguageModel(ctx, { config: qc, weights: qw }, 'q3')),
         rand(32, 16, qc.vocabSize, 200),
       )),
     };
@@ -165,8 +218,13 @@ if (want('edits')) {
   const edits = (results.edits ?? {}) as Record<string, unknown>;
   const fw = await readCheckpointDir(FACT_WORLD);
   for (const dtype of (process.env.QUANT_DTYPES ?? 'f32,int4,int8').split(',') as WeightDtype[]) {
-    const model = new Gpt2Model(ctx, fw.config, fw.weights, `fw-${dtype}`);
-    await quantizeModelLinears(model, dtype);
+    const fwConfig = { ...fw.config, architecture: 'gpt2' as const };
+    const q = await quantized(
+      withConfig(fwConfig, () => new Gpt2Model(ctx, fw.config, fw.weights, `fw-${dtype}`)),
+      dtype,
+    );
+    if (!(q.model instanceof Gpt2Model)) throw new Error('bench/quant: fact-world is a GPT-2.');
+    const model = q.model;
     // A variable, not a literal: the CLI's LoadedModel is being widened to LanguageModel (with or without config).
     const loaded = { dir: FACT_WORLD, config: fw.config, model, tokenizer: fw.tokenizer };
     const session = await openSession(loaded);
@@ -194,7 +252,7 @@ if (want('edits')) {
       log(`${dtype} ${method}: ${JSON.stringify(row[method])}`);
       edits[dtype] = row;
       results.edits = {
-        note: `The first edits of ${EDITS_FILE} (count per method in "edits"), one at a time, each reverted before the next; fact-world with its linears in the dtype, edits as f32 side-car terms. msPerEdit includes the probe readings; the machine was shared (load > 30).`,
+        note: `The first edits of ${EDITS_FILE} (count per method in "edits"), one at a time, each reverted before the next; fact-world in the dtype (load: ${LOAD}, see the accuracy note), edits as f32 side-car terms. msPerEdit includes the probe readings; the machine was shared (load > 30).`,
         ...edits,
       };
       save();

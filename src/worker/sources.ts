@@ -9,7 +9,8 @@ import { MissingFileError } from '../model/errors.ts';
 import { downloadHubCheckpointFiles, hubRepoFiles, type DownloadProgress } from '../model/hub.ts';
 import type { ProgressEvent } from './protocol.ts';
 
-const EMBEDDED_BASE = 'models/fact-world/';
+// A built-in model is the folder of its name under the app's models/ (the app's list: app/model/embedded-models.ts).
+const embeddedBase = (name: string) => `models/${name}/`;
 
 async function fetchBytes(url: URL): Promise<Uint8Array | null> {
   const res = await fetch(url);
@@ -31,13 +32,14 @@ export async function resolveSource(
   const noEditors: EditorFiles = async () => null;
   switch (source.kind) {
     case 'embedded': {
-      const base = new URL(`${import.meta.env.BASE_URL}${EMBEDDED_BASE}`, self.location.origin);
+      const folder = embeddedBase(source.name);
+      const base = new URL(`${import.meta.env.BASE_URL}${folder}`, self.location.origin);
       const get = async (name: string) => {
         progress({ stage: `Loading ${name}`, fraction: null });
         const bytes = await fetchBytes(new URL(name, base));
         if (!bytes)
           throw new MissingFileError(
-            `${EMBEDDED_BASE}${name}`,
+            `${folder}${name}`,
             'is missing from this build: run `npm start` again.',
           );
         return bytes;
@@ -50,7 +52,7 @@ export async function resolveSource(
       ];
       return {
         source,
-        name: 'fact-world',
+        name: source.name,
         files: { config: decoder.decode(config), safetensors, tokenizer: decoder.decode(tokenizer) },
         editorFiles: folderFiles(base),
       };

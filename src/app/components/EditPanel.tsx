@@ -9,6 +9,7 @@ import { runCompare } from '../store/actions/compare.ts';
 import { LIMITS } from '../permalink/schema.ts';
 import { LimitedInput } from './LimitedInput.tsx';
 import { MethodPicker } from './MethodPicker.tsx';
+import { RomeStats } from './RomeStats.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 
 export function EditPanel() {
@@ -95,6 +96,7 @@ export function EditPanel() {
         </ul>
       )}
       <MethodPicker />
+      <RomeStats />
       <div className="actions">
         <button
           className="btn-primary"

@@ -1,13 +1,14 @@
-// Scale check: a full-size Qwen3-0.6B (its published config.json: hidden 1024, 28 layers, 16 heads, 8 KV heads,
-// head_dim 128, intermediate 3072, vocab 151,936, tied) with random f32 weights loads through the factory
-// (src/model/factory.ts -> LlamaModel), runs a forward on 16 tokens, and one IBKE-style capture pass: forward +
-// backward from the target's loss down to the edited block, keeping a copy of (u, δ) of that block's mlp.down
-// as IBKE's editor reads them. Writes wall times and the GPU bytes allocated to
-// bench/results/qwen3-scale-<adapter>.json, with the projection for Qwen3-1.7B.
+// Scale check (issue 10): a full-size Qwen3-1.7B config (hidden 2048, 28 layers, 16 heads, 8 KV heads, head_dim 128,
+// intermediate 6144, vocab 151,936, tied) with random weights generated tensor by tensor and quantized on load
+// (default int4: linears q4_0, the tied embedding/head q8_0; src/model/factory.ts weightPlan). Nothing is ever
+// whole in f32: each tensor is generated, packed on the CPU and uploaded before the next (the embedding in row
+// chunks), so no 6.8 GB file or array exists. Measures the GPU bytes allocated, the load time, one forward on 16
+// tokens and one IBKE-style capture pass (forward + backward from a target's loss down to the edited block,
+// keeping a copy of that block's mlp.down (u, δ)), and writes bench/results/qwen3-scale-<adapter>.json after each
+// phase (a run cut short still reports what it measured). Every buffer fits SwiftShader's 1 GiB per binding in
+// int4/int8 (the largest is the 315 MiB q8_0 embedding), so nothing needs splitting.
 //
-//   nice node --import ./bin/register.mjs bench/qwen3-scale.ts [--block 14]   (EDITSCOPE_ADAPTER=swiftshader)
-//
-// Needs ~6 GB of host memory on a CPU adapter (the weights in JS while uploading, and the adapter's copy).
+//   EDITSCOPE_ADAPTER=swiftshader nice node --import ./bin/register.mjs bench/qwen3-scale.ts [--dtype int4] [--block 14]
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -16,112 +17,155 @@ import { GpuContext } from '../src/gpu/context.ts';
 import { acquireNodeDevice } from '../src/gpu/node.ts';
 import { makeBatch } from '../src/model/batch.ts';
 import { parseModelConfig } from '../src/model/config.ts';
-import { checkModelFitsAdapter, createLanguageModel } from '../src/model/factory.ts';
+import { loadLanguageModel, weightPlan } from '../src/model/factory.ts';
 import { llamaParameterCount, type LlamaConfig } from '../src/model/llama-config.ts';
-import { llamaParameterShapes } from '../src/model/llama-layout.ts';
-import { QWEN3_0_6B_CONFIG_JSON, QWEN3_1_7B, randomLlamaWeights } from '../src/model/llama-testing.ts';
+import { QWEN3_0_6B_CONFIG_JSON, QWEN3_1_7B } from '../src/model/llama-testing.ts';
+import { parseWeightDtype, WEIGHT_DTYPES } from '../src/model/quant/apply.ts';
+import { planBytes, type SourceTensor, type TensorPlanEntry } from '../src/model/quant/load.ts';
+import { storageMatrix } from '../src/model/quant/tensors.ts';
+import { packWeightChunked } from '../src/reference/quant.ts';
+import { uniformArray } from '../src/util/random.ts';
 import { adapterSlug } from './adapter-slug.ts';
 
-/**
- * Random weights without 596M calls of a PRNG (minutes on a busy 2-core machine): one seeded block of 2^20
- * values per tensor kind, tiled at a tensor-dependent offset. Uniform ±0.02, norm gains 1: enough for a
- * timing and memory check, where the values only need to stay finite.
- */
-function tiledRandomWeights(c: LlamaConfig): Map<string, Float32Array> {
-  const block = randomLlamaWeights({ ...c, nLayer: 1, vocabSize: 1024 }, 1, 0.02).get(
-    'model.embed_tokens.weight',
-  )!;
-  const weights = new Map<string, Float32Array>();
-  llamaParameterShapes(c).forEach(({ name, shape }, i) => {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const out = new Float32Array(n);
-    if (/norm\.weight$/.test(name)) out.fill(1);
-    else
-      for (let at = 0, off = (i * 7919) % block.length; at < n; at += block.length - off, off = 0)
-        out.set(block.subarray(off, Math.min(block.length, off + n - at)), at);
-    weights.set(name, out);
-  });
-  return weights;
-}
-
-const { values } = parseArgs({ options: { block: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { block: { type: 'string' }, dtype: { type: 'string' }, layers: { type: 'string' } },
+});
+const dtype = parseWeightDtype(values.dtype ?? 'int4');
 const TOKENS = 16;
 const MiB = 2 ** 20;
+const GiB = 2 ** 30;
+const log = (s: string) => process.stderr.write(`[qwen3-scale] ${s}\n`);
+
+/**
+ * Random weights without 1.7 G calls of a PRNG: one seeded block of 2^20 values in ±0.02, tiled at a
+ * tensor-dependent offset; norm gains 1. Enough for a timing and memory check, where values only need to stay
+ * finite. A tensor wider than CHUNK rows is produced (and packed) in row chunks.
+ */
+const BLOCK = uniformArray(1 << 20, 7, 0.02);
+function tiled(i: number, start: number, n: number): Float32Array {
+  const out = new Float32Array(n);
+  let off = (i * 7919 + start) % BLOCK.length;
+  for (let at = 0; at < n;) {
+    const take = Math.min(BLOCK.length - off, n - at);
+    out.set(BLOCK.subarray(off, off + take), at);
+    at += take;
+    off = 0;
+  }
+  return out;
+}
+const CHUNK = 4096;
+function* randomTensors(plan: readonly TensorPlanEntry[]): Iterable<SourceTensor> {
+  for (const [i, t] of plan.entries()) {
+    const [rows, cols] = storageMatrix(t.shape);
+    if (/norm\.weight$/.test(t.name)) yield { name: t.name, data: new Float32Array(rows * cols).fill(1) };
+    else if (t.format === 'f32' || rows <= CHUNK) yield { name: t.name, data: tiled(i, 0, rows * cols) };
+    else
+      yield {
+        name: t.name,
+        data: packWeightChunked(
+          rows,
+          cols,
+          t.format,
+          (r0, r1) => tiled(i, r0 * cols, (r1 - r0) * cols),
+          CHUNK,
+        ),
+      };
+  }
+}
 
 const ctx = new GpuContext(await acquireNodeDevice());
 const adapter = describeAdapter(ctx.adapter);
-console.log(`adapter: ${adapter}`);
-
-// Count every storage buffer the engine allocates through the context (parameters, activations, scratch).
-let gpuBytes = 0;
-let buffers = 0;
-const allocate = ctx.buffer.bind(ctx);
-ctx.buffer = (label, bytes, usage) => {
-  const buffer = allocate(label, bytes, usage);
-  gpuBytes += buffer.size;
-  buffers++;
-  return buffer;
-};
-const snapshot = () => ({ gpuBytes, gpuMiB: +(gpuBytes / MiB).toFixed(1), buffers });
+log(`adapter: ${adapter}`);
+const snapshot = (base: number) => ({
+  gpuBytes: ctx.bytesCreated - base,
+  gpuMiB: +((ctx.bytesCreated - base) / MiB).toFixed(1),
+  buffers: ctx.buffersCreated,
+});
 const rssMiB = () => +(process.memoryUsage().rss / MiB).toFixed(0);
 
-const config = parseModelConfig(QWEN3_0_6B_CONFIG_JSON, 'Qwen3-0.6B config.json') as LlamaConfig;
+const base = parseModelConfig(QWEN3_0_6B_CONFIG_JSON, 'Qwen3-0.6B config.json') as LlamaConfig;
+// --layers N: a shallower smoke run of the same widths (its results name the layer count).
+const config: LlamaConfig = { ...base, ...QWEN3_1_7B, nLayer: Number(values.layers ?? QWEN3_1_7B.nLayer) };
 const block = Number(values.block ?? Math.floor(config.nLayer / 2));
-const t0 = performance.now();
-let weights: Map<string, Float32Array> | null = tiledRandomWeights(config);
-const tWeights = performance.now();
-const model = createLanguageModel(ctx, { config, weights }, 'qwen3-0.6b');
-weights = null; // the GPU holds them now
-ctx.flush();
-const tLoad = performance.now();
-const afterLoad = snapshot();
-// Written after each phase, so a run cut short (a CPU adapter on a busy machine) still reports what it measured.
-mkdirSync('bench/results', { recursive: true });
-const file = `bench/results/qwen3-scale-${adapterSlug(ctx.adapter)}.json`;
-const partial = (status: string, extra: object) =>
+const plan = weightPlan(config, dtype);
+const file = `bench/results/qwen3-scale-${adapterSlug(ctx.adapter)}${values.layers ? `-${config.nLayer}layers` : ''}.json`;
+const common = {
+  adapter,
+  adapterInfo: ctx.adapter,
+  command: `EDITSCOPE_ADAPTER=<adapter> nice node --import ./bin/register.mjs bench/qwen3-scale.ts --dtype ${dtype}`,
+  model: {
+    name: 'Qwen3-1.7B shape (Qwen3-0.6B config.json widened to 1.7B), random weights (a seeded ±0.02 block tiled per tensor, norm gains 1)',
+    parameters: llamaParameterCount(config),
+    config: { ...config },
+  },
+  dtype,
+  formats: Object.fromEntries(
+    [...new Set(plan.map((t) => t.format))].map((f) => [f, plan.filter((t) => t.format === f).length]),
+  ),
+  tokens: TOKENS,
+  editedBlock: block,
+  // Exact parameter bytes of every dtype's plan (the same code that sizes the buffers).
+  parameterMiBByDtype: Object.fromEntries(
+    WEIGHT_DTYPES.map((d) => [d, +(planBytes(weightPlan(config, d)) / MiB).toFixed(1)]),
+  ),
+};
+const wallMs: Record<string, number> = {};
+const gpu: Record<string, unknown> = {};
+const write = (status: string, extra: object = {}) => {
+  mkdirSync('bench/results', { recursive: true });
   writeFileSync(
     file,
     JSON.stringify(
-      { adapter, date: new Date().toISOString(), status, parameters: llamaParameterCount(config), ...extra },
+      { ...common, date: new Date().toISOString(), status, wallMs, gpu, hostRssMiB: rssMiB(), ...extra },
       null,
       2,
     ) + '\n',
   );
-partial('loaded; forward not finished', {
-  wallMs: { generateWeights: +(tWeights - t0).toFixed(0), load: +(tLoad - tWeights).toFixed(0) },
-  gpu: { afterLoad },
-  hostRssMiB: rssMiB(),
+};
+
+const before = ctx.bytesCreated;
+let peakRss = 0;
+const t0 = performance.now();
+const { model, gpuWeightBytes } = await loadLanguageModel(ctx, config, randomTensors(plan), {
+  dtype,
+  label: 'qwen3-1.7b',
+  fileName: 'random Qwen3-1.7B weights',
+  onProgress: (p) => {
+    peakRss = Math.max(peakRss, rssMiB());
+    if (p.done % 40 === 0 || p.done === p.total)
+      log(
+        `tensor ${p.done}/${p.total}: ${(p.gpuBytes / MiB).toFixed(0)} MiB on the GPU, host RSS ${rssMiB()} MiB`,
+      );
+  },
 });
-console.log(
-  `weights generated in ${((tWeights - t0) / 1000).toFixed(1)} s, uploaded in ${((tLoad - tWeights) / 1000).toFixed(1)} s: ${afterLoad.gpuMiB} MiB`,
+wallMs.generatePackUpload = +(performance.now() - t0).toFixed(0);
+gpu.parameterBytes = gpuWeightBytes;
+gpu.afterLoad = snapshot(before);
+write('loaded; forward not finished', { hostPeakRssMiBDuringLoad: peakRss });
+log(
+  `loaded in ${(wallMs.generatePackUpload / 1000).toFixed(1)} s: ${(gpuWeightBytes / MiB).toFixed(0)} MiB of parameters`,
 );
 
 const ids = Array.from({ length: TOKENS }, (_, i) => (i * 7919 + 13) % config.vocabSize);
 const batch = makeBatch([ids], config.nPositions);
-const last = { row: TOKENS - 1, target: 0, weight: 0 };
-
 const timedMs = async (run: () => Promise<unknown>) => {
   const t = performance.now();
   await run();
   return +(performance.now() - t).toFixed(0);
 };
-const forwardFirstMs = await timedMs(() => model.run(batch, [last]));
-const forwardMs = await timedMs(() => model.run(batch, [last]));
-const afterForward = snapshot();
-console.log(`forward on ${TOKENS} tokens: first ${forwardFirstMs} ms, then ${forwardMs} ms`);
-partial('forward done; capture pass not finished', {
-  wallMs: {
-    generateWeights: +(tWeights - t0).toFixed(0),
-    load: +(tLoad - tWeights).toFixed(0),
-    forwardFirst: forwardFirstMs,
-    forward: forwardMs,
-  },
-  gpu: { afterLoad, afterForward },
-  hostRssMiB: rssMiB(),
-});
+const forward = () => model.run(batch, [{ row: TOKENS - 1, target: 0, weight: 0 }], { readProbs: true });
+wallMs.forwardFirst = await timedMs(forward);
+wallMs.forward = await timedMs(forward);
+const probs = (await forward()).probs!;
+let psum = 0;
+for (const p of probs) psum += p;
+if (!(Math.abs(psum - 1) < 1e-3)) throw new Error(`The forward's probabilities sum to ${psum}, not 1.`);
+gpu.afterForward = snapshot(before);
+write('forward done; capture pass not finished', { hostPeakRssMiBDuringLoad: peakRss });
+log(`forward on ${TOKENS} tokens: first ${wallMs.forwardFirst} ms, then ${wallMs.forward} ms`);
 
-// IBKE-style capture: the loss of one target token at the last position, backward down to `block`'s MLP, and a
-// copy of (u, δ) of its mlp.down (IBKE's editor input), as src/editors/hyper/capture.ts keeps them.
+// IBKE-style capture: one target token's loss at the last position, backward down to `block`'s MLP, and a copy
+// of (u, δ) of its mlp.down (IBKE's editor input), as src/editors/hyper/capture.ts keeps them.
 const spec = model.linear(block, 'mlp.down');
 const keptU = ctx.buffer('bench.u', TOKENS * spec.nIn * 4);
 const keptDelta = ctx.buffer('bench.delta', TOKENS * spec.nOut * 4);
@@ -139,65 +183,37 @@ const capture = () =>
       },
     },
   });
-const captureFirstMs = await timedMs(capture);
-const captureMs = await timedMs(capture);
+wallMs.capturePassFirst = await timedMs(capture);
+wallMs.capturePass = await timedMs(capture);
 const delta = await ctx.read(keptDelta, (TOKENS - 1) * spec.nOut * 4, spec.nOut * 4);
 const deltaNorm = Math.hypot(...delta);
-const afterCapture = snapshot();
-console.log(
-  `capture pass to block ${block}: first ${captureFirstMs} ms, then ${captureMs} ms; |δ| = ${deltaNorm.toExponential(2)}`,
+gpu.afterCapture = snapshot(before);
+log(
+  `capture pass to block ${block}: first ${wallMs.capturePassFirst} ms, then ${wallMs.capturePass} ms; |δ| = ${deltaNorm.toExponential(2)}`,
 );
-if (captured !== 2 || !(deltaNorm > 0) || !Number.isFinite(deltaNorm)) {
+if (captured !== 2 || !(deltaNorm > 0) || !Number.isFinite(deltaNorm))
   throw new Error(`The capture pass did not produce a usable δ (captured ${captured}, |δ| ${deltaNorm}).`);
-}
 
-// Projection for Qwen3-1.7B: f32 parameters scale with the parameter count; activations and scratch with the
-// width (measured here for 0.6B at 16 tokens, scaled by hidden and intermediate size).
-const big: LlamaConfig = { ...config, ...QWEN3_1_7B };
-const bigParams = llamaParameterCount(big);
-const activations = afterCapture.gpuBytes - afterLoad.gpuBytes;
-const widthScale = (big.nEmbd + big.nInner) / (config.nEmbd + config.nInner);
-const projectedF32 = bigParams * 4 + activations * widthScale;
-let bigFits = 'yes';
-try {
-  checkModelFitsAdapter(big, ctx.device.limits);
-} catch (e) {
-  bigFits = (e as Error).message;
-}
-
-const result = {
-  adapter,
-  adapterInfo: ctx.adapter,
-  date: new Date().toISOString(),
-  command: 'nice node --import ./bin/register.mjs bench/qwen3-scale.ts',
-  model: {
-    name: 'Qwen3-0.6B shape, random f32 weights (a seeded uniform ±0.02 block tiled per tensor, norm gains 1)',
-    parameters: llamaParameterCount(config),
-    config: { ...config },
-  },
-  tokens: TOKENS,
-  editedBlock: block,
-  wallMs: {
-    generateWeights: +(tWeights - t0).toFixed(0),
-    load: +(tLoad - tWeights).toFixed(0),
-    forwardFirst: forwardFirstMs,
-    forward: forwardMs,
-    capturePassFirst: captureFirstMs,
-    capturePass: captureMs,
-  },
-  gpu: { afterLoad, afterForward, afterCapture },
-  hostRssMiB: rssMiB(),
-  projectionQwen3_1_7B: {
-    parameters: bigParams,
-    f32WeightsMiB: +((bigParams * 4) / MiB).toFixed(0),
-    f16WeightsMiB: +((bigParams * 2) / MiB).toFixed(0),
-    projectedF32TotalMiB: +(projectedF32 / MiB).toFixed(0),
+// What a 4 GiB adapter holds: each dtype's exact parameter bytes plus the activations/scratch measured here.
+const total = (gpu.afterCapture as { gpuBytes: number }).gpuBytes;
+const activations = total - gpuWeightBytes;
+const fits4GiB = Object.fromEntries(
+  WEIGHT_DTYPES.map((d) => {
+    const bytes = planBytes(weightPlan(config, d)) + activations;
+    return [d, { totalMiB: +(bytes / MiB).toFixed(0), fits: bytes <= 4 * GiB }];
+  }),
+);
+write('complete', {
+  hostPeakRssMiBDuringLoad: peakRss,
+  captureDeltaNorm: deltaNorm,
+  activationAndScratchMiB: +(activations / MiB).toFixed(1),
+  targetMet: { limitMiB: (1.4e9 / MiB).toFixed(0), totalMiB: +(total / MiB).toFixed(1), met: total <= 1.4e9 },
+  fourGiBAdapter: {
     method:
-      'f32 parameter bytes + the activation/scratch bytes measured here, scaled by (hidden + intermediate)',
-    fitsThisAdapterPerBuffer: bigFits,
+      "each dtype's exact parameter bytes (weightPlan) + the activation and scratch bytes measured in this run",
+    ...fits4GiB,
   },
-};
-writeFileSync(file, JSON.stringify({ ...result, status: 'complete' }, null, 2) + '\n');
-console.log(`wrote ${file}`);
+});
+log(`wrote ${file}: ${(total / MiB).toFixed(0)} MiB allocated in all`);
 model.destroy();
 ctx.destroy();

@@ -7,6 +7,7 @@ import { runMatmulCheck } from '../gpu/self-check.ts';
 import type { CallName, CallPayload, CallResult, FromWorker, ProgressEvent, ToWorker } from './protocol.ts';
 import { exportOnnxFiles } from './export-onnx.ts';
 import { measureNow } from './measure.ts';
+import { exportPatchFile, importPatchFile } from './patch-file.ts';
 import { PatchShelf } from './patch-shelf.ts';
 import { sampleText } from './sample.ts';
 import { browserStatsCache, computeRomeStats, withCachedRomeStats } from './rome-stats.ts';
@@ -62,6 +63,10 @@ const handlers: Handlers = {
     return outcome;
   },
   restoreEdits: async ({ editIds }) => ({ restored: shelf.restore(host, editIds) }),
+  exportPatches: async () => exportPatchFile(host, shelf),
+  importPatches: async ({ manifest, safetensors }, { checkCancelled }) => ({
+    outcomes: await importPatchFile(host, shelf, manifest, new Uint8Array(safetensors), checkCancelled),
+  }),
   revert: async ({ editId }) => ({ remaining: host.revert(editId) }),
   suspendMatching: async ({ request }) => ({ suspended: host.current.suspendMatching(request) }),
   resumeEdits: async () => {

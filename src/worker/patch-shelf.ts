@@ -25,8 +25,9 @@ export class PatchShelf {
     this.trim(host);
   }
 
-  get(editId: string): Patch | undefined {
-    return this.kept.get(editId)?.patch;
+  /** The request, settings and probes an edit was made with (patch files record them). */
+  input(editId: string): EditInput | undefined {
+    return this.kept.get(editId)?.input;
   }
 
   /**

@@ -40,6 +40,10 @@ export interface EngineCalls extends RomeStatsCalls {
    * readings they were measured with.
    */
   restoreEdits: [{ editIds: string[] }, { restored: string[] }];
+  /** The applied edits as a patch file: manifest.json text and patches.safetensors (src/worker/patch-file.ts). */
+  exportPatches: [Record<string, never>, { manifest: string; safetensors: ArrayBuffer }];
+  /** Applies a patch file's edits on top of the current ones, each measured; another model's file is refused. */
+  importPatches: [{ manifest: string; safetensors: ArrayBuffer }, { outcomes: EditOutcome[] }];
   /** Reverts one edit (any order); the others stay applied. */
   revert: [{ editId: string }, { remaining: string[] }];
   /** Compare mode: take out applied edits with this same request until `resumeEdits` (see EditSession). */

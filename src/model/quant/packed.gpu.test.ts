@@ -97,6 +97,8 @@ describe.each(CASES)('%s loaded packed', (_name, make) => {
       expectClose('probs', a.probs, b.probs, 1e-6, 1e-4);
       expect(a.deltas.length).toBe(model.linears.length);
       a.deltas.forEach((d, i) => expectClose(`delta ${i}`, d, b.deltas[i], 2e-5, 1e-3));
+      // Generation with the KV cache (GPT-2's decoder has its own embedding lookup and head).
+      expect(await model.generate([1, 5, 9], 4)).toEqual(await twin.generate([1, 5, 9], 4));
 
       // An edit beside the packed weights: a rank-1 side-car term on the middle block's mlp.down.
       const spec = model.linear(0, 'mlp.down');

@@ -1,0 +1,194 @@
+// Training a MEND or IBKE editor for the loaded model in the worker, with the SAME run the CLI trains with
+// (src/editors/training/run.ts): the dataset (the shipped CounterFact split by default, or any file the user
+// picks), the known-answers count before training, checkpoints into a store (OPFS in the browser) after every
+// `checkpointEvery` steps and on cancel, so a closed tab resumes from the last one, and the result installed
+// as the model's editor (and served on a device-loss reload). The caller polls `trainingStatus` for the live
+// curve while `trainEditor` runs.
+
+import { EDITOR_FILES, editorDir } from '../editors/hyper/files.ts';
+import { IbkeEditor } from '../editors/ibke.ts';
+import { MendEditor } from '../editors/mend.ts';
+import { SequentialGuard } from '../editors/sequential-guard.ts';
+import {
+  describeSkips,
+  readTrainingRecords,
+  tokenizeRecords,
+  type SkipCounts,
+} from '../editors/training/dataset-file.ts';
+import { countKnownAnswers, type KnownCount } from '../editors/training/known.ts';
+import type { CurvePoint, ValidationPoint } from '../editors/training/loop.ts';
+import { trainingSettings, type TrainingOptions } from '../editors/training/options.ts';
+import { EditorTrainingRun, type TrainingCheckpoint } from '../editors/training/run.ts';
+import type { EngineHost } from '../engine/host.ts';
+import type { MethodName } from '../engine/types.ts';
+import type { ProgressEvent } from './protocol.ts';
+
+export interface TrainEditorInput {
+  options: Omit<TrainingOptions, 'data'>;
+  /** The dataset file; null = the shipped CounterFact train split (fetched by the caller's `fetchDefault`). */
+  dataset: { name: string; bytes: Uint8Array } | null;
+  /** Records used for training (the first N), and the next `validation` records held out. */
+  maxTrain?: number;
+  validation?: number;
+  checkpointEvery?: number;
+  validateEvery?: number;
+  /** Records checked for "does the model know the true answer" before training (0 = skip). */
+  checkKnown?: number;
+}
+
+export interface TrainEditorResult {
+  step: number;
+  /** False when cancelled (the checkpoint is kept; the same call resumes). */
+  finished: boolean;
+  methods: MethodName[];
+  curve: CurvePoint[];
+  history: ValidationPoint[];
+  known: KnownCount | null;
+  skipped: SkipCounts;
+  skippedText: string;
+  /** The installed editor's files (for export), when finished. */
+  files: { config: string; weights: Uint8Array } | null;
+}
+
+/** Where checkpoints live (OPFS in the browser, a Map in tests); writes must be all-or-nothing per name. */
+export interface CheckpointStore {
+  read(name: string): Promise<Uint8Array | null>;
+  write(name: string, bytes: Uint8Array): Promise<void>;
+}
+
+export interface TrainingStatus {
+  running: boolean;
+  step: number;
+  totalSteps: number;
+  curve: CurvePoint[];
+  history: ValidationPoint[];
+}
+
+let status: TrainingStatus = { running: false, step: 0, totalSteps: 0, curve: [], history: [] };
+
+/** The live view of the run (the panel polls it for its chart). */
+export function trainingStatus(): TrainingStatus {
+  return { ...status, curve: [...status.curve], history: [...status.history] };
+}
+
+/** Checkpoint names: one run per method per model (its settings must match to resume). */
+const names = (method: string, fingerprint: string) => ({
+  tensors: `train-${method}-${fingerprint}.safetensors`,
+  state: `train-${method}-${fingerprint}.json`,
+});
+
+export async function trainEditorInWorker(
+  host: EngineHost,
+  store: CheckpointStore,
+  input: TrainEditorInput,
+  tools: { progress: (p: ProgressEvent) => void; checkCancelled: () => void },
+  fetchDefault: () => Promise<{ name: string; bytes: Uint8Array }>,
+  fingerprint: string,
+): Promise<TrainEditorResult> {
+  const session = host.current;
+  const { model, tokenizer } = session.view;
+  const encode = (t: string) => tokenizer.encode(t);
+  const data = input.dataset ?? (await fetchDefault());
+  tools.progress({ stage: `Reading ${data.name}`, fraction: null });
+  const records = await readTrainingRecords(data.bytes, data.name);
+  const nTrain = Math.min(input.maxTrain ?? records.length, records.length);
+  const T = model.dims.nPositions;
+  const train = tokenizeRecords(records.slice(0, nTrain), encode, T);
+  const val = tokenizeRecords(records.slice(nTrain, nTrain + (input.validation ?? 0)), encode, T);
+  const skippedText = describeSkips(train.skipped, nTrain, T);
+  if (train.edits.length === 0)
+    throw new RangeError(`${data.name}: no usable training edits (${skippedText}).`);
+  let known: KnownCount | null = null;
+  if ((input.checkKnown ?? 200) > 0) {
+    tools.progress({ stage: 'Checking which true answers the model knows', fraction: null });
+    known = await countKnownAnswers(model, encode, records, { limit: input.checkKnown ?? 200 });
+  }
+  const settings = trainingSettings(model, {
+    ...input.options,
+    data: { file: data.name, edits: train.edits.length },
+  });
+  const files = names(settings.method, fingerprint);
+  const [tensors, state] = await Promise.all([store.read(files.tensors), store.read(files.state)]);
+  const checkpoint: TrainingCheckpoint | undefined =
+    tensors && state ? { tensors, state: new TextDecoder().decode(state) } : undefined;
+  tools.progress({
+    stage: checkpoint ? 'Resuming from the last checkpoint' : 'Preparing the editor',
+    fraction: null,
+  });
+  const run = await EditorTrainingRun.create(model, settings, train.edits, val.edits, checkpoint);
+  status = {
+    running: true,
+    step: run.step,
+    totalSteps: settings.steps,
+    curve: run.curve,
+    history: run.history,
+  };
+  let cancelled = false;
+  const started = performance.now();
+  try {
+    await run.run(
+      train.edits,
+      val.edits,
+      { checkpointEvery: input.checkpointEvery ?? 25, validateEvery: input.validateEvery ?? 0 },
+      {
+        shouldStop: () => {
+          try {
+            tools.checkCancelled();
+            return false;
+          } catch {
+            return (cancelled = true);
+          }
+        },
+        onProgress: (p) => {
+          status.step = p.result.step;
+          tools.progress({
+            stage: `Step ${p.result.step}/${p.totalSteps}, loss ${p.result.loss.toFixed(4)}`,
+            fraction: p.result.step / p.totalSteps,
+          });
+        },
+        onCheckpoint: async () => {
+          const c = await run.checkpoint();
+          // Tensors first, state last: a state names a step only once its tensors are written.
+          await store.write(files.tensors, c.tensors);
+          await store.write(files.state, new TextEncoder().encode(c.state));
+        },
+      },
+    );
+    const result = {
+      step: run.step,
+      curve: run.curve,
+      history: run.history,
+      known,
+      skipped: train.skipped,
+      skippedText,
+    };
+    if (cancelled) return { ...result, finished: false, methods: session.methods, files: null };
+    const editor = await run.editorFiles((performance.now() - started) / 1000);
+    install(host, settings.method, editor);
+    return { ...result, finished: true, methods: session.methods, files: editor };
+  } finally {
+    status = { ...status, running: false };
+    run.destroy();
+  }
+}
+
+/** Installs trained editor files as the session's editor for `method` (and serves them on reload). */
+export function install(
+  host: EngineHost,
+  method: 'mend' | 'ibke',
+  files: { config: string; weights: Uint8Array },
+): void {
+  const session = host.current;
+  const model = session.view.model;
+  const editor = method === 'mend' ? MendEditor.load(model, files) : IbkeEditor.load(model, files);
+  session.addEditor(method, new SequentialGuard(editor));
+  const src = host.loadedSource;
+  if (!src) return;
+  const dir = editorDir(method);
+  const base = src.editorFiles;
+  const bytes = new Map([
+    [`${dir}/${EDITOR_FILES.config}`, new TextEncoder().encode(files.config)],
+    [`${dir}/${EDITOR_FILES.weights}`, files.weights],
+  ]);
+  src.editorFiles = async (n) => bytes.get(n) ?? (await base(n));
+}

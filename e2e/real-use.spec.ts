@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import { readZip, writeZip } from '../src/app/model/zip.ts';
 
 // The playground in real use (issue 11): probes that follow the edit, readings that say which model state they
 // show, history that is never lost, failed edits with fixes, probe editing, and text edges. Headless Chromium
@@ -200,4 +202,54 @@ test('sampled continuations: temperature, top-p and seed are in the link and giv
   await expect(again.getByTestId('gen-after')).toBeVisible({ timeout: SLOW });
   expect(await again.getByTestId('gen-after').textContent()).toBe(after);
   expect(await again.getByTestId('gen-before').textContent()).toBe(before);
+});
+
+test('edits leave the browser as a patch file and come back; another model’s file is refused; ONNX export', async ({
+  page,
+}) => {
+  await openDefault(page);
+  const saved = async (testId: string) => {
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: SLOW }),
+      page.getByTestId(testId).click(),
+    ]);
+    return new Uint8Array(readFileSync((await download.path())!));
+  };
+  const patchZip = await saved('export-patches');
+  const entries = readZip(patchZip, 'patches.zip');
+  const manifest = JSON.parse(new TextDecoder().decode(entries.get('manifest.json')!));
+  expect(manifest.format).toBe('editscope-patches');
+  expect(manifest.model.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+  expect(manifest.edits[0]).toMatchObject({
+    method: 'ibke',
+    request: { subject: 'France', target: ' Rome' },
+  });
+  expect(entries.get('patches.safetensors')!.length).toBeGreaterThan(100);
+
+  // Back to the original weights, then the file puts the edit back, measured on this model.
+  await page.getByTestId('reset-model').click();
+  await expect(page.getByTestId('history-item')).toHaveCount(0, { timeout: SLOW });
+  const file = (name: string, bytes: Uint8Array) => ({
+    name,
+    mimeType: 'application/zip',
+    buffer: Buffer.from(bytes),
+  });
+  await page.getByTestId('import-patches-input').setInputFiles(file('patches.zip', patchZip));
+  await expect(page.getByTestId('history-item')).toHaveCount(1, { timeout: SLOW });
+  await expect(page.getByTestId('prompt-chart')).toHaveAttribute('data-state', 'after');
+  await expect(page.getByTestId('metric-reliability')).toHaveAttribute('data-value', /^\d/);
+
+  // The same file claiming another model's weights: refused with a sentence, nothing applied.
+  const other = { ...manifest, model: { ...manifest.model, fingerprint: '0000000000000000' } };
+  const forged = writeZip([
+    { name: 'manifest.json', bytes: new TextEncoder().encode(JSON.stringify(other)) },
+    { name: 'patches.safetensors', bytes: entries.get('patches.safetensors')! },
+  ]);
+  await page.getByTestId('import-patches-input').setInputFiles(file('other.zip', forged));
+  await expect(page.getByTestId('banner-error')).toContainText('made for another model', { timeout: SLOW });
+  await expect(page.getByTestId('history-item')).toHaveCount(1);
+
+  const onnx = readZip(await saved('export-onnx'), 'onnx.zip');
+  expect([...onnx.keys()]).toEqual(expect.arrayContaining(['config.json', 'onnx/model.onnx']));
+  expect(onnx.get('onnx/model.onnx')!.length).toBeGreaterThan(1_000_000);
 });

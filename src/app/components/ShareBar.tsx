@@ -10,10 +10,16 @@ import { toSessionDoc } from '../store/session-doc.ts';
 
 const MAX_IMPORT_BYTES = 256 * 1024;
 
+// Patch files and ONNX export load their code (ZIP, downloads) the first time they are used.
+const files = () => import('../store/actions/downloads.ts');
+
 export function ShareBar() {
   const busy = useApp(selectBusy);
   const [copied, setCopied] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  const patchInput = useRef<HTMLInputElement>(null);
+  const ready = useApp((s) => s.model.status === 'ready');
+  const hasEdits = useApp((s) => s.edits.length > 0);
 
   const share = async () => {
     try {
@@ -66,6 +72,41 @@ export function ShareBar() {
       <button onClick={() => fileInput.current?.click()} disabled={busy} data-testid="import-json">
         Import JSON
       </button>
+      <button
+        onClick={() => files().then((m) => m.exportPatchZip())}
+        disabled={busy || !hasEdits}
+        data-testid="export-patches"
+        title="The applied edits as a patch file (safetensors + JSON manifest)"
+      >
+        Export patches
+      </button>
+      <button
+        onClick={() => patchInput.current?.click()}
+        disabled={busy || !ready}
+        data-testid="import-patches"
+      >
+        Import patches
+      </button>
+      <button
+        onClick={() => files().then((m) => m.exportOnnxZip())}
+        disabled={busy || !ready}
+        data-testid="export-onnx"
+        title="The edited model as an ONNX folder (ZIP) for transformers.js / onnxruntime-web"
+      >
+        Export ONNX
+      </button>
+      <input
+        ref={patchInput}
+        type="file"
+        accept=".zip,application/zip"
+        hidden
+        onChange={(e) => {
+          const f = e.target.files?.[0];
+          if (f) void files().then((m) => m.importPatchZip(f));
+          e.target.value = '';
+        }}
+        data-testid="import-patches-input"
+      />
       <input
         ref={fileInput}
         type="file"

@@ -34,7 +34,8 @@ export interface AppliedEdit {
 
 /** The one engine operation running now (the engine does one thing at a time). */
 export interface EngineTask {
-  kind: 'load' | 'edit' | 'replay' | 'compare' | 'undo' | 'reset' | 'preview' | 'reread' | 'generate';
+  kind:
+    'load' | 'edit' | 'replay' | 'compare' | 'undo' | 'reset' | 'preview' | 'reread' | 'generate' | 'files';
   label: string;
   progress: ProgressEvent | null;
   cancellable: boolean;

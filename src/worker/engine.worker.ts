@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 // The engine in a Web Worker: owns the GPUDevice and everything on it; answers EngineCalls (see protocol.ts).
 
+import { modelFingerprint } from '../editors/hyper/fingerprint.ts';
 import { EngineHost } from '../engine/host.ts';
 import { acquireDevice } from '../gpu/adapter.ts';
 import { runMatmulCheck } from '../gpu/self-check.ts';
@@ -12,6 +13,8 @@ import { PatchShelf } from './patch-shelf.ts';
 import { sampleText } from './sample.ts';
 import { browserStatsCache, computeRomeStats, withCachedRomeStats } from './rome-stats.ts';
 import { resolveSource } from './sources.ts';
+import { opfsCheckpointStore } from './training-store.ts';
+import { fetchShippedDataset, trainEditorInWorker, trainingStatus } from './training.ts';
 import { tokenPieces } from './token-pieces.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -19,6 +22,7 @@ declare const self: DedicatedWorkerGlobalScope;
 const cancelled = new Set<number>();
 /** ROME statistics computed in this browser, by key weights fingerprint (src/worker/rome-stats.ts). */
 const statsCache = browserStatsCache();
+const trainingStore = opfsCheckpointStore();
 const shelf = new PatchShelf();
 
 const host = new EngineHost(
@@ -53,6 +57,16 @@ const handlers: Handlers = {
     return withCachedRomeStats(host, statsCache, model);
   },
   computeRomeStats: (input, tools) => computeRomeStats(host, statsCache, input, tools),
+  trainEditor: async (input, tools) =>
+    trainEditorInWorker(
+      host,
+      trainingStore,
+      input,
+      tools,
+      fetchShippedDataset,
+      await modelFingerprint(host.current.view.model),
+    ),
+  trainingStatus: async () => trainingStatus(),
   predict: async ({ prompts, k }) => ({ results: await host.current.predict(prompts, k) }),
   generate: async ({ prompt, maxTokens }) => ({ text: await host.current.generate(prompt, maxTokens) }),
   edit: async ({ request, method, settings, gen, loc }, { progress, checkCancelled }) => {

@@ -15,10 +15,11 @@ import type {
 } from '../engine/types.ts';
 import type { MeasureInput, MeasureResult } from './measure.ts';
 import type { RomeStatsCalls } from './rome-stats.ts';
+import type { TrainingCalls } from './training.ts';
 import type { SampleInput } from './sample.ts';
 
 /** Request name -> [payload, result]. Extend here; the client and the worker are typed from this map. */
-export interface EngineCalls extends RomeStatsCalls {
+export interface EngineCalls extends RomeStatsCalls, TrainingCalls {
   init: [Record<string, never>, { adapter: AdapterSummary }];
   selfCheck: [Record<string, never>, { results: MatmulCheckResult[] }];
   /** Loads a model (replacing the current one and its edits); `files` only for kind 'local'. */

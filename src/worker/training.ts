@@ -192,3 +192,19 @@ export function install(
   ]);
   src.editorFiles = async (n) => bytes.get(n) ?? (await base(n));
 }
+
+/** Worker calls of this file (merged into EngineCalls in protocol.ts). */
+export interface TrainingCalls {
+  /** Trains (or resumes) an editor for the loaded model and installs it; cancel keeps the checkpoint. */
+  trainEditor: [TrainEditorInput, TrainEditorResult];
+  /** The running training's step and curve (polled for the live chart). */
+  trainingStatus: [Record<string, never>, TrainingStatus];
+}
+
+/** The shipped CounterFact train split, fetched next to the app. */
+export async function fetchShippedDataset(): Promise<{ name: string; bytes: Uint8Array }> {
+  const name = 'counterfact-train.json.gz';
+  const res = await fetch(new URL(`/data/${name}`, self.location.href));
+  if (!res.ok) throw new Error(`Could not download the shipped training set ${name} (HTTP ${res.status}).`);
+  return { name, bytes: new Uint8Array(await res.arrayBuffer()) };
+}

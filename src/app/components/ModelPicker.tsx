@@ -3,6 +3,7 @@
 // session still waits for (a local-folder session) are replayed.
 
 import { useState } from 'react';
+import type { ModelInfo } from '../../engine/types.ts';
 import { EMBEDDED_MODELS } from '../model/embedded-models.ts';
 import { pickCheckpointFiles } from '../model/local-folder.ts';
 import { methodLabel } from '../model/method-settings.ts';
@@ -190,6 +191,10 @@ function ModelInfoLine({ tab }: { tab: Tab }) {
           </dd>
         </div>
         <div>
+          <dt>Weights</dt>
+          <dd data-testid="model-weights">{weightsLine(i)}</dd>
+        </div>
+        <div>
           <dt>Editors</dt>
           <dd>{i.methods.length ? i.methods.map((m) => methodLabel(m)).join(', ') : 'none yet'}</dd>
         </div>
@@ -202,6 +207,14 @@ function ModelInfoLine({ tab }: { tab: Tab }) {
       ))}
     </>
   );
+}
+
+/** "F32 file, 4.3 MB · 4.3 MB on the GPU (f32)": the stored format and what it costs in memory. */
+function weightsLine(i: ModelInfo): string {
+  const mb = (b: number) => (b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : `${(b / 1e6).toFixed(1)} MB`);
+  const file = i.dtype ? `${i.dtype} file${i.fileBytes ? `, ${mb(i.fileBytes)}` : ''}` : null;
+  const gpu = `${mb(i.gpuWeightBytes ?? 4 * i.parameterCount)} on the GPU (f32)`;
+  return file ? `${file} · ${gpu}` : gpu;
 }
 
 function formatCount(n: number): string {

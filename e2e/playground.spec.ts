@@ -66,6 +66,8 @@ test('the permalink reproduces the session, and a damaged one opens the default 
   page,
   context,
 }) => {
+  // Six page boots (the session, its replay, four broken links): 2.8 min on a loaded 2-core machine.
+  test.setTimeout(600_000);
   await openDefault(page);
   await page.getByTestId('method-ft').click();
   // The link is rewritten (compressed, asynchronously) after every change, the method choice included.

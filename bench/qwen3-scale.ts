@@ -8,7 +8,10 @@
 // phase (a run cut short still reports what it measured). Every buffer fits SwiftShader's 1 GiB per binding in
 // int4/int8 (the largest is the 315 MiB q8_0 embedding), so nothing needs splitting.
 //
-//   EDITSCOPE_ADAPTER=swiftshader nice node --import ./bin/register.mjs bench/qwen3-scale.ts [--dtype int4] [--block 14]
+// `--size 0.6b` runs Qwen3-0.6B's own config instead (issue 9's scale check, e.g. with --dtype f16); its results
+// file is named for that size.
+//
+//   EDITSCOPE_ADAPTER=swiftshader nice node --import ./bin/register.mjs bench/qwen3-scale.ts [--dtype int4] [--block 14] [--size 0.6b]
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -28,8 +31,15 @@ import { uniformArray } from '../src/util/random.ts';
 import { adapterSlug } from './adapter-slug.ts';
 
 const { values } = parseArgs({
-  options: { block: { type: 'string' }, dtype: { type: 'string' }, layers: { type: 'string' } },
+  options: {
+    block: { type: 'string' },
+    dtype: { type: 'string' },
+    layers: { type: 'string' },
+    size: { type: 'string' },
+  },
 });
+const size = values.size ?? '1.7b';
+if (size !== '1.7b' && size !== '0.6b') throw new Error(`--size ${size}: use 1.7b or 0.6b.`);
 const dtype = parseWeightDtype(values.dtype ?? 'int4');
 const TOKENS = 16;
 const MiB = 2 ** 20;
@@ -85,16 +95,22 @@ const rssMiB = () => +(process.memoryUsage().rss / MiB).toFixed(0);
 
 const base = parseModelConfig(QWEN3_0_6B_CONFIG_JSON, 'Qwen3-0.6B config.json') as LlamaConfig;
 // --layers N: a shallower smoke run of the same widths (its results name the layer count).
-const config: LlamaConfig = { ...base, ...QWEN3_1_7B, nLayer: Number(values.layers ?? QWEN3_1_7B.nLayer) };
+const shape = size === '1.7b' ? { ...base, ...QWEN3_1_7B } : base;
+const config: LlamaConfig = { ...shape, nLayer: Number(values.layers ?? shape.nLayer) };
 const block = Number(values.block ?? Math.floor(config.nLayer / 2));
 const plan = weightPlan(config, dtype);
-const file = `bench/results/qwen3-scale-${adapterSlug(ctx.adapter)}${values.layers ? `-${config.nLayer}layers` : ''}.json`;
+const sizeTag = size === '1.7b' ? '' : `-${size}`;
+const file = `bench/results/qwen3-scale${sizeTag}-${adapterSlug(ctx.adapter)}${values.layers ? `-${config.nLayer}layers` : ''}.json`;
 const common = {
   adapter,
   adapterInfo: ctx.adapter,
-  command: `EDITSCOPE_ADAPTER=<adapter> nice node --import ./bin/register.mjs bench/qwen3-scale.ts --dtype ${dtype}`,
+  command: `EDITSCOPE_ADAPTER=<adapter> nice node --import ./bin/register.mjs bench/qwen3-scale.ts --dtype ${dtype} --size ${size}`,
   model: {
-    name: 'Qwen3-1.7B shape (Qwen3-0.6B config.json widened to 1.7B), random weights (a seeded ±0.02 block tiled per tensor, norm gains 1)',
+    name:
+      (size === '1.7b'
+        ? 'Qwen3-1.7B shape (Qwen3-0.6B config.json widened to 1.7B)'
+        : 'Qwen3-0.6B (its config.json)') +
+      ', random weights (a seeded ±0.02 block tiled per tensor, norm gains 1)',
     parameters: llamaParameterCount(config),
     config: { ...config },
   },
@@ -128,8 +144,8 @@ let peakRss = 0;
 const t0 = performance.now();
 const { model, gpuWeightBytes } = await loadLanguageModel(ctx, config, randomTensors(plan), {
   dtype,
-  label: 'qwen3-1.7b',
-  fileName: 'random Qwen3-1.7B weights',
+  label: `qwen3-${size}`,
+  fileName: `random Qwen3-${size.toUpperCase()} weights`,
   onProgress: (p) => {
     peakRss = Math.max(peakRss, rssMiB());
     if (p.done % 40 === 0 || p.done === p.total)

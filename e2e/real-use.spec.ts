@@ -8,7 +8,7 @@ import { readZip, writeZip } from '../src/app/model/zip.ts';
 
 const screens = 'e2e-artifacts/screens';
 // Generous: CI machines are 2 shared cores and each edit runs the model on SwiftShader.
-const SLOW = 600_000;
+const SLOW = Number(process.env.E2E_SLOW_MS ?? 600_000);
 test.describe.configure({ timeout: 1_500_000 });
 
 async function openDefault(page: Page) {

@@ -20,9 +20,14 @@ const relevant = (s: AppState) => [
 ];
 
 let stepPending = false;
+/** Writes the session now if a write is waiting (set while syncing). */
+let flushPending: (() => void) | null = null;
 
 /** The next link write adds a browser-history entry instead of replacing the current one. */
 export function markHistoryStep(): void {
+  // A step whose state is still waiting for its write (e.g. a reset undone within the debounce) gets its entry
+  // now, before the next step changes the state: otherwise the two would merge and Back would skip one.
+  if (stepPending) flushPending?.();
   stepPending = true;
 }
 
@@ -31,34 +36,49 @@ export function startPermalinkSync(delayMs = 400): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let last = relevant(useApp.getState());
   let written = '';
+  let dirty = true;
+  // Writes run one after another (encoding is async), so history entries keep the order of the states.
+  let queue = Promise.resolve();
   stepPending = false;
-  const write = async () => {
+  const write = () => {
+    clearTimeout(timer);
     const s = useApp.getState();
     // A replay in flight writes nothing: the link would hold a half-replayed session.
     if (s.task && s.task.kind !== 'preview') {
-      clearTimeout(timer);
       timer = setTimeout(write, delayMs);
       return;
     }
+    let doc: ReturnType<typeof toSessionDoc>;
     try {
-      const doc = toSessionDoc(s);
-      const fragment = await encodeFragment(doc);
-      if (fragment !== written && fragment !== location.hash) {
-        if (stepPending && written !== '') history.pushState(null, '', fragment);
-        else history.replaceState(history.state, '', fragment);
-      }
-      stepPending = false;
-      written = fragment;
-      void saveSession(doc);
+      doc = toSessionDoc(s);
     } catch {
-      // A session too big for a link (or a draft field the schema refuses) keeps the previous link; Share
-      // and Export say what is wrong when used.
+      return; // a draft field the schema refuses keeps the previous link; Share and Export say why
     }
+    dirty = false;
+    const push = stepPending;
+    stepPending = false;
+    queue = queue.then(async () => {
+      try {
+        const fragment = await encodeFragment(doc);
+        if (fragment !== written && fragment !== location.hash) {
+          if (push && written !== '') history.pushState(null, '', fragment);
+          else history.replaceState(history.state, '', fragment);
+        }
+        written = fragment;
+        void saveSession(doc);
+      } catch {
+        // A session too big for a link keeps the previous link; Share and Export say what is wrong when used.
+      }
+    });
+  };
+  flushPending = () => {
+    if (dirty) write();
   };
   const unsubscribe = useApp.subscribe((s) => {
     const now = relevant(s);
     if (now.every((x, i) => x === last[i])) return;
     last = now;
+    dirty = true;
     clearTimeout(timer);
     timer = setTimeout(write, delayMs);
   });
@@ -66,6 +86,7 @@ export function startPermalinkSync(delayMs = 400): () => void {
   timer = setTimeout(write, 0);
   return () => {
     clearTimeout(timer);
+    flushPending = null;
     unsubscribe();
   };
 }

@@ -5,6 +5,9 @@ import type { EditRequest, MethodName } from '../editors/types.ts';
 // The request types live with the editors (src/editors/types.ts); re-exported for the worker and the app.
 export type { EditRequest, MethodName, MethodSettings } from '../editors/types.ts';
 
+/** The methods the engine offers, in display order (AlphaEdit is implemented but withdrawn: no measured gain). */
+export const OFFERED_METHODS: readonly MethodName[] = ['ibke', 'mend', 'rome', 'ft', 'ultraedit'];
+
 export interface TokenProb {
   token: string;
   id: number;

@@ -9,26 +9,20 @@
 import { modelFingerprint } from '../editors/hyper/fingerprint.ts';
 import type { EngineHost } from '../engine/host.ts';
 import type { EditInput } from '../engine/session.ts';
-import type { EditOutcome, MethodName, MethodSettings } from '../engine/types.ts';
+import { OFFERED_METHODS, type EditOutcome, type MethodName, type MethodSettings } from '../engine/types.ts';
 import type { Patch, WeightDelta } from '../editors/types.ts';
-import { LINEAR_ROLES, type LinearRole } from '../model/language-model.ts';
+import { LINEAR_ROLES } from '../model/language-model.ts';
 import { parseSafetensors, serializeSafetensors, tensorToFloat32 } from '../model/safetensors.ts';
 import type { PatchShelf } from './patch-shelf.ts';
 
 export const PATCH_FORMAT = 'editscope-patches';
 const VERSION = 1;
 const MAX_EDITS = 32;
-const METHODS: readonly MethodName[] = ['ibke', 'mend', 'rome', 'ft', 'ultraedit'];
 
-export interface ManifestDelta {
-  block: number;
-  role: LinearRole;
-  param: string;
-  nIn: number;
-  nOut: number;
-  rank: number;
+/** A delta's shape in the manifest; its factors (and dense tensor, when `dense`) are in patches.safetensors. */
+export type ManifestDelta = Pick<WeightDelta, 'block' | 'role' | 'param' | 'nIn' | 'nOut' | 'rank'> & {
   dense: boolean;
-}
+};
 
 export interface ManifestEdit {
   method: MethodName;
@@ -151,9 +145,11 @@ export function parseManifest(text: string): PatchManifest {
     throw new PatchFileError(`manifest.json: edits should be a list of 1 to ${MAX_EDITS} edits.`);
   const edits = o.edits.map((e, i): ManifestEdit => {
     const x = obj(e, `edits[${i}]`);
-    const method = METHODS.find((name) => name === x.method);
+    const method = OFFERED_METHODS.find((name) => name === x.method);
     if (!method)
-      throw new PatchFileError(`manifest.json: edits[${i}].method should be one of ${METHODS.join(', ')}.`);
+      throw new PatchFileError(
+        `manifest.json: edits[${i}].method should be one of ${OFFERED_METHODS.join(', ')}.`,
+      );
     const r = obj(x.request, `edits[${i}].request`);
     const s = obj(x.settings ?? {}, `edits[${i}].settings`);
     const settings: MethodSettings = {};

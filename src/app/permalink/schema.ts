@@ -4,7 +4,7 @@
 // Text is kept as text (React escapes it); control and bidi-override characters are refused so a link cannot
 // hide or reorder what the page shows.
 
-import type { MethodName, MethodSettings } from '../../engine/types.ts';
+import { OFFERED_METHODS, type MethodName, type MethodSettings } from '../../engine/types.ts';
 import { EMBEDDED_MODELS, type EmbeddedName } from '../model/embedded-models.ts';
 
 export const SESSION_VERSION = 1;
@@ -12,7 +12,7 @@ export const SESSION_VERSION = 1;
  * The methods a link may name: every editor the engine offers (src/engine/editors.ts). AlphaEdit is written but
  * not offered (withdrawn until its test shows a gain), so a link naming it is refused with a sentence.
  */
-export const METHOD_NAMES: readonly MethodName[] = ['ibke', 'mend', 'rome', 'ft', 'ultraedit'];
+export const METHOD_NAMES: readonly MethodName[] = OFFERED_METHODS;
 
 export const LIMITS = {
   textChars: 300,

@@ -4,7 +4,7 @@
 // every "before" is identical; the suspended edits go back at the end, leaving the history untouched. Runs go
 // one after another (the engine does one thing at a time).
 
-import type { MethodName } from '../../../engine/types.ts';
+import { OFFERED_METHODS, type MethodName } from '../../../engine/types.ts';
 import { settingsFor } from '../../model/method-settings.ts';
 import { useApp } from '../index.ts';
 import type { CompareRun } from '../types.ts';
@@ -65,9 +65,8 @@ export async function runCompare(): Promise<void> {
 
 export function toggleCompareMethod(method: MethodName, on: boolean): void {
   const s = useApp.getState();
-  const order: MethodName[] = ['ibke', 'mend', 'rome', 'ft', 'ultraedit'];
   const next = new Set(s.compare.methods);
   if (on) next.add(method);
   else next.delete(method);
-  s.setCompareMethods(order.filter((m) => next.has(m)));
+  s.setCompareMethods(OFFERED_METHODS.filter((m) => next.has(m)));
 }

@@ -1,102 +1,19 @@
-// GPU-resident parameters of a Llama-family model: one labelled buffer per tensor (HF names), created once at
-// load. Gradients and AdamW moments, when asked for, mirror the same layout (ParameterGradients).
+// A Llama-family model's parameter table: its tensors (HF names) in the shared GPU-resident table.
 
 import type { GpuContext } from '../../gpu/context.ts';
-import { destroyTensor, isGpuTensor, readTensorValues, type GpuTensor } from '../quant/tensors.ts';
-import type { ParameterGradients } from '../language-model.ts';
+import type { GpuTensor } from '../quant/tensors.ts';
+import { ParameterTable } from '../shared/parameters.ts';
 import { parameterShapes, type LlamaDims } from './dims.ts';
 
-export interface ParamTensor {
-  name: string;
-  shape: number[];
-  size: number;
-  buffer: GPUBuffer;
-}
+export type { ParamTensor } from '../shared/parameters.ts';
 
-export class LlamaParameters implements ParameterGradients {
-  /** The f32 parameters (gradients, AdamW and checkpoints iterate these). */
-  readonly tensors = new Map<string, ParamTensor>();
-  /** Parameters held only in a packed format (quantized linears, the embedding): frozen, no f32 buffer. */
-  readonly packed = new Map<string, GpuTensor>();
-
-  /**
-   * With `weights`, every tensor must be there with the right size (checked before anything is allocated). A
-   * Float32Array is uploaded; a GpuTensor (uploaded by a streaming loader, src/model/quant/load.ts) is adopted
-   * as it is, packed or f32.
-   */
+export class LlamaParameters extends ParameterTable {
   constructor(
-    private readonly ctx: GpuContext,
+    ctx: GpuContext,
     readonly dims: LlamaDims,
     label: string,
     weights?: Map<string, Float32Array | GpuTensor>,
   ) {
-    const shapes = parameterShapes(dims);
-    if (weights) {
-      for (const [name, shape] of shapes) {
-        const size = shape.reduce((a, b) => a * b, 1);
-        const data = weights.get(name);
-        const got = isGpuTensor(data) ? data.shape.reduce((a, b) => a * b, 1) : data?.length;
-        if (!data || got !== size) {
-          throw new Error(
-            `${label}: tensor ${name} should hold ${size} values (shape ${shape.join('x')}), got ${got ?? 'none'}.`,
-          );
-        }
-      }
-    }
-    for (const [name, shape] of shapes) {
-      const size = shape.reduce((a, b) => a * b, 1);
-      const data = weights?.get(name);
-      if (isGpuTensor(data) && data.format !== 'f32') {
-        this.packed.set(name, data);
-        continue;
-      }
-      const buffer = isGpuTensor(data)
-        ? data.data
-        : data
-          ? ctx.upload(`${label}.${name}`, data)
-          : ctx.buffer(`${label}.${name}`, size * 4);
-      this.tensors.set(name, { name, shape, size, buffer });
-    }
-  }
-
-  /** The f32 buffer of a parameter; a packed one has none (read it with `tensor`). */
-  get(name: string): GPUBuffer {
-    const t = this.tensors.get(name);
-    if (!t) {
-      const p = this.packed.get(name);
-      if (p) throw new Error(`Parameter ${name} is stored as ${p.format}: it has no f32 buffer.`);
-      throw new Error(`No parameter named ${name}.`);
-    }
-    return t.buffer;
-  }
-
-  /** A parameter with its storage format (f32 or packed). */
-  tensor(name: string): GpuTensor {
-    const p = this.packed.get(name);
-    if (p) return p;
-    const t = this.tensors.get(name);
-    if (!t) throw new Error(`No parameter named ${name}.`);
-    return { kind: 'gpu-tensor', name, shape: t.shape, format: 'f32', data: t.buffer, bytes: t.size * 4 };
-  }
-
-  has(name: string): boolean {
-    return this.tensors.has(name) || this.packed.has(name);
-  }
-
-  zero(): void {
-    for (const t of this.tensors.values()) this.ctx.clear(t.buffer);
-  }
-
-  /** Every tensor in f32 (packed ones dequantised). */
-  async download(): Promise<Map<string, Float32Array>> {
-    const out = new Map<string, Float32Array>();
-    for (const [name] of parameterShapes(this.dims))
-      out.set(name, await readTensorValues(this.ctx, this.tensor(name)));
-    return out;
-  }
-
-  destroy(): void {
-    for (const t of this.tensors.values()) t.buffer.destroy();
-    for (const t of this.packed.values()) destroyTensor(t);
+    super(ctx, parameterShapes(dims), label, weights);
   }
 }

@@ -8,12 +8,16 @@
 // phase (a run cut short still reports what it measured). Every buffer fits SwiftShader's 1 GiB per binding in
 // int4/int8 (the largest is the 315 MiB q8_0 embedding), so nothing needs splitting.
 //
+// `--once` times one forward and one capture pass instead of a first and a second each (on a loaded CPU a 1.7B
+// forward takes 10-25 min). The file's previous run is kept under `earlierRuns`, so a shorter run never erases
+// numbers an earlier one measured.
+//
 // `--size 0.6b` runs Qwen3-0.6B's own config instead (issue 9's scale check, e.g. with --dtype f16); its results
 // file is named for that size.
 //
 //   EDITSCOPE_ADAPTER=swiftshader nice node --import ./bin/register.mjs bench/qwen3-scale.ts [--dtype int4] [--block 14] [--size 0.6b]
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { describeAdapter } from '../src/gpu/adapter.ts';
 import { GpuContext } from '../src/gpu/context.ts';
@@ -35,6 +39,7 @@ const { values } = parseArgs({
     block: { type: 'string' },
     dtype: { type: 'string' },
     layers: { type: 'string' },
+    once: { type: 'boolean' },
     size: { type: 'string' },
   },
 });
@@ -104,7 +109,7 @@ const file = `bench/results/qwen3-scale${sizeTag}-${adapterSlug(ctx.adapter)}${v
 const common = {
   adapter,
   adapterInfo: ctx.adapter,
-  command: `EDITSCOPE_ADAPTER=<adapter> nice node --import ./bin/register.mjs bench/qwen3-scale.ts --dtype ${dtype} --size ${size}`,
+  command: `EDITSCOPE_ADAPTER=<adapter> nice node --import ./bin/register.mjs bench/qwen3-scale.ts --dtype ${dtype} --size ${size}${values.once ? ' --once' : ''}`,
   model: {
     name:
       (size === '1.7b'
@@ -127,12 +132,28 @@ const common = {
 };
 const wallMs: Record<string, number> = {};
 const gpu: Record<string, unknown> = {};
+// Earlier runs of this file: the previous top-level result (minus its own history) joins its earlierRuns.
+const earlierRuns: unknown[] = [];
+if (existsSync(file)) {
+  const old = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const { earlierRuns: older, adapterInfo: _info, model: _model, ...rest } = old;
+  earlierRuns.push(rest, ...(Array.isArray(older) ? older : []));
+}
 const write = (status: string, extra: object = {}) => {
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(
     file,
     JSON.stringify(
-      { ...common, date: new Date().toISOString(), status, wallMs, gpu, hostRssMiB: rssMiB(), ...extra },
+      {
+        ...common,
+        date: new Date().toISOString(),
+        status,
+        wallMs,
+        gpu,
+        hostRssMiB: rssMiB(),
+        ...extra,
+        earlierRuns,
+      },
       null,
       2,
     ) + '\n',
@@ -170,15 +191,20 @@ const timedMs = async (run: () => Promise<unknown>) => {
   return +(performance.now() - t).toFixed(0);
 };
 const forward = () => model.run(batch, [{ row: TOKENS - 1, target: 0, weight: 0 }], { readProbs: true });
-wallMs.forwardFirst = await timedMs(forward);
-wallMs.forward = await timedMs(forward);
-const probs = (await forward()).probs!;
+const tf = performance.now();
+let out = await forward();
+wallMs.forwardFirst = +(performance.now() - tf).toFixed(0);
+if (!values.once) {
+  wallMs.forward = await timedMs(forward);
+  out = await forward();
+}
+const probs = out.probs!;
 let psum = 0;
 for (const p of probs) psum += p;
 if (!(Math.abs(psum - 1) < 1e-3)) throw new Error(`The forward's probabilities sum to ${psum}, not 1.`);
 gpu.afterForward = snapshot(before);
 write('forward done; capture pass not finished', { hostPeakRssMiBDuringLoad: peakRss });
-log(`forward on ${TOKENS} tokens: first ${wallMs.forwardFirst} ms, then ${wallMs.forward} ms`);
+log(`forward on ${TOKENS} tokens: first ${wallMs.forwardFirst} ms, then ${wallMs.forward ?? '-'} ms`);
 
 // IBKE-style capture: one target token's loss at the last position, backward down to `block`'s MLP, and a copy
 // of (u, δ) of its mlp.down (IBKE's editor input), as src/editors/hyper/capture.ts keeps them.
@@ -200,14 +226,14 @@ const capture = () =>
     },
   });
 wallMs.capturePassFirst = await timedMs(capture);
-wallMs.capturePass = await timedMs(capture);
+if (!values.once) wallMs.capturePass = await timedMs(capture);
 const delta = await ctx.read(keptDelta, (TOKENS - 1) * spec.nOut * 4, spec.nOut * 4);
 const deltaNorm = Math.hypot(...delta);
 gpu.afterCapture = snapshot(before);
 log(
-  `capture pass to block ${block}: first ${wallMs.capturePassFirst} ms, then ${wallMs.capturePass} ms; |δ| = ${deltaNorm.toExponential(2)}`,
+  `capture pass to block ${block}: first ${wallMs.capturePassFirst} ms, then ${wallMs.capturePass ?? '-'} ms; |δ| = ${deltaNorm.toExponential(2)}`,
 );
-if (captured !== 2 || !(deltaNorm > 0) || !Number.isFinite(deltaNorm))
+if (captured !== (values.once ? 1 : 2) || !(deltaNorm > 0) || !Number.isFinite(deltaNorm))
   throw new Error(`The capture pass did not produce a usable δ (captured ${captured}, |δ| ${deltaNorm}).`);
 
 // What a 4 GiB adapter holds: each dtype's exact parameter bytes plus the activations/scratch measured here.

@@ -1,7 +1,6 @@
 /// <reference lib="webworker" />
 // The engine in a Web Worker: owns the GPUDevice and everything on it; answers EngineCalls (see protocol.ts).
 
-import { modelFingerprint } from '../editors/hyper/fingerprint.ts';
 import { EngineHost } from '../engine/host.ts';
 import { acquireDevice } from '../gpu/adapter.ts';
 import { runMatmulCheck } from '../gpu/self-check.ts';
@@ -12,9 +11,9 @@ import { exportPatchFile, importPatchFile } from './patch-file.ts';
 import { PatchShelf } from './patch-shelf.ts';
 import { sampleText } from './sample.ts';
 import { browserStatsCache, computeRomeStats, withCachedRomeStats } from './rome-stats.ts';
-import { resolveSource } from './sources.ts';
+import { resolveSource, sourceWeightOptions } from './sources.ts';
 import { opfsCheckpointStore } from './training-store.ts';
-import { fetchShippedDataset, trainEditorInWorker, trainingStatus } from './training.ts';
+import { trainingHandlers } from './training-calls.ts';
 import { tokenPieces } from './token-pieces.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -51,22 +50,15 @@ type Handlers = { [K in CallName]: (payload: CallPayload<K>, tools: HandlerTools
 const handlers: Handlers = {
   init: async () => ({ adapter: (await host.context()).adapter }),
   selfCheck: async () => ({ results: await runMatmulCheck(await host.context()) }),
-  loadModel: async ({ source, files }, { progress }) => {
-    const model = await host.load(await resolveSource(source, files, progress));
+  loadModel: async ({ source, files, dtype }, { progress }) => {
+    const model = await host.load(await resolveSource(source, files, progress, dtype), progress);
     shelf.clear();
     return withCachedRomeStats(host, statsCache, model);
   },
+  weightOptions: async ({ source, config }) =>
+    sourceWeightOptions(source, config, (await host.context()).device.limits),
   computeRomeStats: (input, tools) => computeRomeStats(host, statsCache, input, tools),
-  trainEditor: async (input, tools) =>
-    trainEditorInWorker(
-      host,
-      trainingStore,
-      input,
-      tools,
-      fetchShippedDataset,
-      await modelFingerprint(host.current.view.model),
-    ),
-  trainingStatus: async () => trainingStatus(),
+  ...trainingHandlers(host, trainingStore), // editor training and editor files (training-calls.ts)
   predict: async ({ prompts, k }) => ({ results: await host.current.predict(prompts, k) }),
   generate: async ({ prompt, maxTokens }) => ({ text: await host.current.generate(prompt, maxTokens) }),
   edit: async ({ request, method, settings, gen, loc }, { progress, checkCancelled }) => {

@@ -17,6 +17,13 @@ export function opfsCheckpointStore(): CheckpointStore {
         return null; // no checkpoint yet
       }
     },
+    async remove(name) {
+      try {
+        await (await dir()).removeEntry(name);
+      } catch {
+        // absent: nothing to delete
+      }
+    },
     async write(name, bytes) {
       const d = await dir();
       try {

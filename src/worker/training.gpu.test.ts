@@ -51,6 +51,7 @@ it('trains in the worker, resumes a cancelled run from its checkpoint, installs 
   const store: CheckpointStore = {
     read: async (n) => saved.get(n) ?? null,
     write: async (n, b) => void saved.set(n, b),
+    remove: async (n) => void saved.delete(n),
   };
   const noDefault = () => Promise.reject(new Error('not used'));
 

@@ -15,13 +15,14 @@ import {
   tokenizeRecords,
   type SkipCounts,
 } from '../editors/training/dataset-file.ts';
-import { countKnownAnswers, type KnownCount } from '../editors/training/known.ts';
+import { countKnownAnswers, describeKnown, type KnownCount } from '../editors/training/known.ts';
 import type { CurvePoint, ValidationPoint } from '../editors/training/loop.ts';
 import { trainingSettings, type TrainingOptions } from '../editors/training/options.ts';
 import { EditorTrainingRun, type TrainingCheckpoint } from '../editors/training/run.ts';
 import type { EngineHost } from '../engine/host.ts';
 import type { MethodName } from '../engine/types.ts';
 import type { ProgressEvent } from './protocol.ts';
+import type { TrainingInfo } from './training-calls.ts';
 
 export interface TrainEditorInput {
   options: Omit<TrainingOptions, 'data'>;
@@ -34,6 +35,8 @@ export interface TrainEditorInput {
   validateEvery?: number;
   /** Records checked for "does the model know the true answer" before training (0 = skip). */
   checkKnown?: number;
+  /** Start over: the saved checkpoint of this method and model is deleted first (else it is resumed). */
+  fresh?: boolean;
 }
 
 export interface TrainEditorResult {
@@ -54,6 +57,8 @@ export interface TrainEditorResult {
 export interface CheckpointStore {
   read(name: string): Promise<Uint8Array | null>;
   write(name: string, bytes: Uint8Array): Promise<void>;
+  /** Deletes a file (absent: nothing to do). */
+  remove(name: string): Promise<void>;
 }
 
 export interface TrainingStatus {
@@ -62,19 +67,46 @@ export interface TrainingStatus {
   totalSteps: number;
   curve: CurvePoint[];
   history: ValidationPoint[];
+  /** What the run trains on, as sentences (shown while it runs): the file, the skipped records, the known check. */
+  notes: TrainingNotes | null;
+  /** Edits per second over this call's steps (0 before the first). */
+  editsPerSecond: number;
 }
 
-let status: TrainingStatus = { running: false, step: 0, totalSteps: 0, curve: [], history: [] };
+export interface TrainingNotes {
+  dataset: string;
+  /** "1,200 training edits and 32 held out for validation from edits-train.json.gz." */
+  records: string;
+  /** "all 1232 records fit" / "skipped 3 of 100 records: ..." */
+  skipped: string;
+  /** describeKnown's sentence, or null when not checked. */
+  known: string | null;
+}
+
+let status: TrainingStatus = {
+  running: false,
+  step: 0,
+  totalSteps: 0,
+  curve: [],
+  history: [],
+  notes: null,
+  editsPerSecond: 0,
+};
 
 /** The live view of the run (the panel polls it for its chart). */
 export function trainingStatus(): TrainingStatus {
   return { ...status, curve: [...status.curve], history: [...status.history] };
 }
 
-/** Checkpoint names: one run per method per model (its settings must match to resume). */
-const names = (method: string, fingerprint: string) => ({
+/**
+ * Checkpoint names: one run per method per model (its settings must match to resume). `input` keeps the call's
+ * settings and `data` the user's dataset file, so a closed tab resumes without asking for them again.
+ */
+export const checkpointNames = (method: string, fingerprint: string) => ({
   tensors: `train-${method}-${fingerprint}.safetensors`,
   state: `train-${method}-${fingerprint}.json`,
+  input: `train-${method}-${fingerprint}.input.json`,
+  data: `train-${method}-${fingerprint}.data`,
 });
 
 export async function trainEditorInWorker(
@@ -88,27 +120,48 @@ export async function trainEditorInWorker(
   const session = host.current;
   const { model, tokenizer } = session.view;
   const encode = (t: string) => tokenizer.encode(t);
+  const files = checkpointNames(input.options.method, fingerprint);
+  if (input.fresh) for (const n of Object.values(files)) await store.remove(n);
   const data = input.dataset ?? (await fetchDefault());
   tools.progress({ stage: `Reading ${data.name}`, fraction: null });
   const records = await readTrainingRecords(data.bytes, data.name);
-  const nTrain = Math.min(input.maxTrain ?? records.length, records.length);
+  const nVal = Math.min(input.validation ?? 0, Math.floor(records.length / 2));
+  const nTrain = Math.min(input.maxTrain ?? records.length - nVal, records.length - nVal);
   const T = model.dims.nPositions;
   const train = tokenizeRecords(records.slice(0, nTrain), encode, T);
-  const val = tokenizeRecords(records.slice(nTrain, nTrain + (input.validation ?? 0)), encode, T);
+  const val = tokenizeRecords(records.slice(nTrain, nTrain + nVal), encode, T);
   const skippedText = describeSkips(train.skipped, nTrain, T);
   if (train.edits.length === 0)
     throw new RangeError(`${data.name}: no usable training edits (${skippedText}).`);
+  const notes: TrainingNotes = {
+    dataset: data.name,
+    records: `${train.edits.length.toLocaleString('en')} training edits and ${val.edits.length} held out for validation from ${data.name}.`,
+    skipped: `Training records: ${skippedText}.`,
+    known: null,
+  };
+  status = { ...status, notes, curve: [], history: [], step: 0 };
   let known: KnownCount | null = null;
   if ((input.checkKnown ?? 200) > 0) {
     tools.progress({ stage: 'Checking which true answers the model knows', fraction: null });
-    known = await countKnownAnswers(model, encode, records, { limit: input.checkKnown ?? 200 });
+    known = await countKnownAnswers(model, encode, records, {
+      limit: input.checkKnown ?? 200,
+      shouldStop: tools.checkCancelled,
+    });
+    notes.known = `First ${Math.min(input.checkKnown ?? 200, records.length)} records: ${describeKnown(known)}`;
   }
   const settings = trainingSettings(model, {
     ...input.options,
     data: { file: data.name, edits: train.edits.length },
   });
-  const files = names(settings.method, fingerprint);
   const [tensors, state] = await Promise.all([store.read(files.tensors), store.read(files.state)]);
+  // What a closed tab needs to resume this run: the call (no bytes) and the user's file (the default set is
+  // fetched again).
+  const { dataset, fresh: _fresh, ...rest } = input;
+  await store.write(
+    files.input,
+    new TextEncoder().encode(JSON.stringify({ ...rest, dataset: dataset?.name ?? null })),
+  );
+  if (dataset && !state) await store.write(files.data, dataset.bytes);
   const checkpoint: TrainingCheckpoint | undefined =
     tensors && state ? { tensors, state: new TextDecoder().decode(state) } : undefined;
   tools.progress({
@@ -122,6 +175,8 @@ export async function trainEditorInWorker(
     totalSteps: settings.steps,
     curve: run.curve,
     history: run.history,
+    notes,
+    editsPerSecond: 0,
   };
   let cancelled = false;
   const started = performance.now();
@@ -141,6 +196,7 @@ export async function trainEditorInWorker(
         },
         onProgress: (p) => {
           status.step = p.result.step;
+          status.editsPerSecond = p.editsPerSecond;
           tools.progress({
             stage: `Step ${p.result.step}/${p.totalSteps}, loss ${p.result.loss.toFixed(4)}`,
             fraction: p.result.step / p.totalSteps,
@@ -193,12 +249,25 @@ export function install(
   src.editorFiles = async (n) => bytes.get(n) ?? (await base(n));
 }
 
-/** Worker calls of this file (merged into EngineCalls in protocol.ts). */
+/** Worker calls of this file and ./training-calls.ts (merged into EngineCalls in protocol.ts). */
 export interface TrainingCalls {
   /** Trains (or resumes) an editor for the loaded model and installs it; cancel keeps the checkpoint. */
   trainEditor: [TrainEditorInput, TrainEditorResult];
+  /** Resumes the saved run of `method` for the loaded model with the settings and file it was started with. */
+  resumeEditorTraining: [{ method: 'mend' | 'ibke' }, TrainEditorResult];
   /** The running training's step and curve (polled for the live chart). */
   trainingStatus: [Record<string, never>, TrainingStatus];
+  /** The defaults of train-editor for this model, its default dataset and a resumable checkpoint, if any. */
+  trainingInfo: [{ method: 'mend' | 'ibke' }, TrainingInfo];
+  /** Deletes the saved run of `method` for the loaded model. */
+  discardTraining: [{ method: 'mend' | 'ibke' }, Record<string, never>];
+  /** The model's installed MEND/IBKE editor as files (config.json records this model's fingerprint). */
+  exportEditor: [{ method: 'mend' | 'ibke' }, { config: string; weights: ArrayBuffer }];
+  /** Installs editor files after checking they were made for this model (else refused, nothing installed). */
+  importEditor: [
+    { config: string; weights: ArrayBuffer },
+    { method: 'mend' | 'ibke'; methods: MethodName[] },
+  ];
 }
 
 /** The shipped CounterFact train split, fetched next to the app. */

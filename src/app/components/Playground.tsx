@@ -16,6 +16,8 @@ import { ShareBar } from './ShareBar.tsx';
 
 // Compare is not needed for the first chart: its code loads when the tab is first opened.
 const CompareView = lazy(() => import('./CompareView.tsx').then((m) => ({ default: m.CompareView })));
+// "Train an editor" (issue 12) is not needed for the first chart either.
+const TrainEditor = lazy(() => import('./TrainEditor.tsx').then((m) => ({ default: m.TrainEditor })));
 
 /** Presentation mode: a class on <html> that enlarges fonts and bars (styles/present.css). */
 function PresentationToggle() {
@@ -48,6 +50,9 @@ export function Playground({ engine, adapter }: { engine: EngineClient; adapter:
         <aside className="sidebar">
           <ModelPicker />
           <EditPanel />
+          <Suspense fallback={null}>
+            <TrainEditor />
+          </Suspense>
           <History />
           <RecentSessions />
         </aside>

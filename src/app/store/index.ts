@@ -6,15 +6,17 @@ import type { MethodName } from '../../engine/types.ts';
 import { createModelSlice, type ModelSlice } from './model-slice.ts';
 import { createProbesSlice, type ProbesSlice } from './probes-slice.ts';
 import { createSessionSlice, type SessionSlice } from './session-slice.ts';
+import { createTrainingSlice, type TrainingSlice } from './training-slice.ts';
 import { createUiSlice, type UiSlice } from './ui-slice.ts';
 
-export type AppState = ModelSlice & SessionSlice & ProbesSlice & UiSlice;
+export type AppState = ModelSlice & SessionSlice & ProbesSlice & UiSlice & TrainingSlice;
 
 export const useApp = create<AppState>()((...a) => ({
   ...createModelSlice(...a),
   ...createSessionSlice(...a),
   ...createProbesSlice(...a),
   ...createUiSlice(...a),
+  ...createTrainingSlice(...a),
 }));
 
 /** The edit whose readings the main area shows, or null. */

@@ -4,19 +4,42 @@
 
 import { GpuContext } from '../gpu/context.ts';
 import type { AcquiredDevice } from '../gpu/adapter.ts';
-import { parseModelCheckpoint, type CheckpointFiles } from '../model/checkpoint.ts';
-import { checkModelFitsAdapter, createLanguageModel, summarizeCheckpoint } from '../model/factory.ts';
+import { fingerprintFromSource } from '../editors/hyper/fingerprint.ts';
+import {
+  checkpointWeightBytes,
+  parseModelCheckpoint,
+  type CheckpointFiles,
+  type ModelCheckpoint,
+} from '../model/checkpoint.ts';
+import {
+  checkModelFitsAdapter,
+  createLanguageModel,
+  loadLanguageModel,
+  summarizeCheckpoint,
+  weightPlan,
+} from '../model/factory.ts';
+import type { LanguageModel } from '../model/language-model.ts';
+import { mapSource, planBytes } from '../model/quant/load.ts';
 import { createEditors, type EditorFiles } from './editors.ts';
 import type { Patch } from '../editors/types.ts';
 import { EditSession, type EditInput } from './session.ts';
-import type { EditOutcome, ModelInfo, ModelSource } from './types.ts';
+import type { EditOutcome, ModelInfo, ModelSource, WeightDtype } from './types.ts';
+import { weightOptions } from './weight-options.ts';
 
 export interface LoadedSource {
   source: ModelSource;
   name: string;
   files: CheckpointFiles;
   editorFiles: EditorFiles;
+  /**
+   * The format the weights are loaded in (default f32): f16/int8/int4 are packed tensor by tensor on load, so
+   * only the packed buffers reach the GPU. Kept with the source, so a device-loss reload uses it again.
+   */
+  dtype?: WeightDtype;
 }
+
+/** Load progress (packing and uploading tensor by tensor). */
+export type HostProgress = (p: { stage: string; fraction: number | null }) => void;
 
 export class EngineHost {
   private ctx: GpuContext | null = null;
@@ -46,14 +69,15 @@ export class EngineHost {
    * Replaces the current model (and its edits) with `src`. Everything that can be refused (files, adapter
    * limits) is checked before the current model is freed, so a bad source leaves it and its edits in place.
    */
-  async load(src: LoadedSource): Promise<ModelInfo> {
+  async load(src: LoadedSource, onProgress?: HostProgress): Promise<ModelInfo> {
+    const dtype = src.dtype ?? 'f32';
     const checkpoint = parseModelCheckpoint(src.files, src.name);
     const ctx = await this.context();
-    checkModelFitsAdapter(checkpoint.config, ctx.device.limits);
+    checkModelFitsAdapter(checkpoint.config, ctx.device.limits, dtype);
     // Patches and editors before the model they point into (session.destroy keeps that order).
     this.session?.destroy();
     this.session = null;
-    const model = createLanguageModel(ctx, checkpoint, src.name);
+    const model = await createModel(ctx, checkpoint, src.name, dtype, onProgress);
     // An editor file that does not fit this model (trained for other weights...) is refused on its own: the
     // model loads without that method and says why, rather than the whole load failing over one file.
     const editorNotes: string[] = [];
@@ -70,6 +94,7 @@ export class EngineHost {
     this.history = [];
     const d = model.dims;
     const summary = summarizeCheckpoint(checkpoint);
+    const choice = weightOptions(checkpoint.config, ctx.device.limits, summary.dtype);
     return {
       source: src.source,
       name: src.name,
@@ -81,6 +106,10 @@ export class EngineHost {
       nPositions: d.nPositions,
       vocabSize: d.vocabSize,
       parameterCount: model.parameterCount,
+      weightDtype: dtype,
+      gpuWeightBytes: planBytes(weightPlan(checkpoint.config, dtype)),
+      fileBytes: checkpointWeightBytes(src.files),
+      weightOptions: choice.options,
       methods: this.session.methods,
       ...(editorNotes.length ? { editorNotes } : {}),
     };
@@ -141,4 +170,37 @@ export class EngineHost {
     this.loaded = null;
     this.history = [];
   }
+}
+
+/**
+ * The checkpoint's model in `dtype`: f32 uploaded as it is; f16/int8/int4 streamed into packed buffers, its
+ * fingerprint taken from the checkpoint's own values before packing (src/editors/hyper/fingerprint.ts), so an
+ * editor trained for this checkpoint fits it in any dtype and another model's is still refused.
+ */
+async function createModel(
+  ctx: GpuContext,
+  checkpoint: ModelCheckpoint,
+  label: string,
+  dtype: WeightDtype,
+  onProgress?: HostProgress,
+): Promise<LanguageModel> {
+  if (dtype === 'f32') return createLanguageModel(ctx, checkpoint, label);
+  const { model } = await loadLanguageModel(ctx, checkpoint.config, mapSource(checkpoint.weights), {
+    dtype,
+    label,
+    fileName: label,
+    onProgress: (p) =>
+      onProgress?.({ stage: `Packing the weights as ${dtype} (${p.tensor})`, fraction: p.done / p.total }),
+  });
+  try {
+    await fingerprintFromSource(model, (name) => {
+      const values = checkpoint.weights.get(name);
+      if (!values) throw new Error(`unreachable: ${name} is not in the checkpoint`);
+      return values;
+    });
+  } catch (e) {
+    model.destroy();
+    throw e;
+  }
+  return model;
 }

@@ -1,9 +1,14 @@
 // Plain-data types that cross the worker boundary and appear in CLI JSON. No GPU objects here.
 
 import type { EditRequest, MethodName } from '../editors/types.ts';
+import type { WeightDtype } from '../model/quant/apply.ts';
+import type { DtypeOption } from '../model/quant/choose.ts';
 
 // The request types live with the editors (src/editors/types.ts); re-exported for the worker and the app.
 export type { EditRequest, MethodName, MethodSettings } from '../editors/types.ts';
+// The weight formats a model can be loaded in (src/model/quant/apply.ts), and what each costs (choose.ts).
+export type { WeightDtype } from '../model/quant/apply.ts';
+export type { DtypeOption } from '../model/quant/choose.ts';
 
 /** The methods the engine offers, in display order (AlphaEdit is implemented but withdrawn: no measured gain). */
 export const OFFERED_METHODS: readonly MethodName[] = ['ibke', 'mend', 'rome', 'ft', 'ultraedit'];
@@ -15,7 +20,7 @@ export interface TokenProb {
 }
 
 export type ModelSource =
-  | { kind: 'embedded'; name: 'fact-world' }
+  | { kind: 'embedded'; name: 'fact-world' | 'fact-world-v2' }
   | { kind: 'hub'; repoId: string; revision?: string; endpoint?: string }
   | { kind: 'local'; label: string };
 
@@ -36,10 +41,27 @@ export interface ModelInfo {
   architecture?: string;
   /** How the weights were stored in the files: 'F32', 'F16', 'BF16' or 'mixed'. */
   dtype?: string;
-  /** Bytes the parameters take on the GPU (f32 today). */
+  /** Bytes the parameters take on the GPU, in the format they were loaded in (`weightDtype`). */
   gpuWeightBytes?: number;
+  /** The format the weights were loaded in (the load's dtype option; absent from older hosts = f32). */
+  weightDtype?: WeightDtype;
+  /** Every dtype this model could be loaded in on this adapter, with its GPU bytes and why one is refused. */
+  weightOptions?: WeightOption[];
   /** Size of the weight files as downloaded or read (all shards together). */
   fileBytes?: number;
+}
+
+/** One way to load a model (src/engine/weight-options.ts): chooseDtype's verdict plus the exact weight bytes. */
+export interface WeightOption extends DtypeOption {
+  /** Bytes of the parameters alone in this dtype (the weight plan's buffers; gpuBytes adds one edit's activations). */
+  weightBytes: number;
+}
+
+/** The dtypes a model can be loaded in on this adapter, and the one to pick by default (absent: none fits). */
+export interface WeightChoice {
+  options: WeightOption[];
+  default?: WeightDtype;
+  why: string;
 }
 
 export interface ProbeReading {

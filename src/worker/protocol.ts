@@ -12,21 +12,36 @@ import type {
   ModelInfo,
   ModelSource,
   TokenProb,
+  WeightChoice,
+  WeightDtype,
 } from '../engine/types.ts';
 import type { MeasureInput, MeasureResult } from './measure.ts';
 import type { RomeStatsCalls } from './rome-stats.ts';
 import type { TrainingCalls } from './training.ts';
 import type { SampleInput } from './sample.ts';
+import type { SequentialCalls } from './sequential.ts';
 
 /** Request name -> [payload, result]. Extend here; the client and the worker are typed from this map. */
-export interface EngineCalls extends RomeStatsCalls, TrainingCalls {
+export interface EngineCalls extends RomeStatsCalls, TrainingCalls, SequentialCalls {
   init: [Record<string, never>, { adapter: AdapterSummary }];
   selfCheck: [Record<string, never>, { results: MatmulCheckResult[] }];
-  /** Loads a model (replacing the current one and its edits); `files` only for kind 'local'. */
+  /**
+   * Loads a model (replacing the current one and its edits); `files` only for kind 'local'. `dtype` (default
+   * f32) is the format the weights are loaded in: f16/int8/int4 are packed on load (src/engine/host.ts).
+   */
   loadModel: [
-    { source: ModelSource; files?: { config: string; safetensors: ArrayBuffer; tokenizer: string } },
+    {
+      source: ModelSource;
+      files?: { config: string; safetensors: ArrayBuffer; tokenizer: string };
+      dtype?: WeightDtype;
+    },
     { model: ModelInfo },
   ];
+  /**
+   * What each dtype would cost for a model before it is loaded (its config only: the built-in model's, the hub
+   * repo's config.json, or `config` for a local folder), on this adapter, and the default choice.
+   */
+  weightOptions: [{ source: ModelSource; config?: string }, WeightChoice];
   /** Top-k next tokens of the current (edited) model for each prompt. */
   predict: [{ prompts: string[]; k: number }, { results: { prompt: string; top: TokenProb[] }[] }];
   generate: [{ prompt: string; maxTokens: number }, { text: string }];

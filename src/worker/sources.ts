@@ -4,7 +4,10 @@
 
 import type { EditorFiles } from '../engine/editors.ts';
 import type { LoadedSource } from '../engine/host.ts';
-import type { ModelSource } from '../engine/types.ts';
+import type { ModelSource, WeightChoice, WeightDtype } from '../engine/types.ts';
+import { weightOptions } from '../engine/weight-options.ts';
+import type { AdapterLimits } from '../model/factory.ts';
+import { parseModelConfig } from '../model/config.ts';
 import { MissingFileError } from '../model/errors.ts';
 import { downloadHubCheckpointFiles, hubRepoFiles, type DownloadProgress } from '../model/hub.ts';
 import type { ProgressEvent } from './protocol.ts';
@@ -24,7 +27,52 @@ function folderFiles(base: URL): EditorFiles {
   return (name) => fetchBytes(new URL(name, base));
 }
 
+/** The source's files, ready for EngineHost.load in `dtype` (default f32). */
 export async function resolveSource(
+  source: ModelSource,
+  files: { config: string; safetensors: ArrayBuffer; tokenizer: string } | undefined,
+  progress: (p: ProgressEvent) => void,
+  dtype?: WeightDtype,
+): Promise<LoadedSource> {
+  const loaded = await resolveFiles(source, files, progress);
+  return dtype && dtype !== 'f32' ? { ...loaded, dtype } : loaded;
+}
+
+/**
+ * What each dtype would cost for `source` on an adapter with `limits`, from its config alone (the built-in
+ * model's config.json, the hub repo's, or the text given for a local folder); the config's torch_dtype stands
+ * for the stored precision until the weights are read.
+ */
+export async function sourceWeightOptions(
+  source: ModelSource,
+  configText: string | undefined,
+  limits: AdapterLimits,
+): Promise<WeightChoice> {
+  let text = configText;
+  if (text === undefined) {
+    const get =
+      source.kind === 'embedded'
+        ? folderFiles(
+            new URL(`${import.meta.env.BASE_URL}${embeddedBase(source.name)}`, self.location.origin),
+          )
+        : source.kind === 'hub'
+          ? hubRepoFiles(source.repoId, { revision: source.revision, endpoint: source.endpoint })
+          : null;
+    const bytes = get ? await get('config.json') : null;
+    if (!bytes)
+      throw new MissingFileError(
+        source.kind === 'hub' ? `${source.repoId}/config.json` : 'config.json',
+        'could not be read, so the sizes of the weight formats are unknown.',
+      );
+    text = new TextDecoder().decode(bytes);
+  }
+  const config = parseModelConfig(text, 'config.json');
+  const torchDtype = (JSON.parse(text) as { torch_dtype?: unknown }).torch_dtype;
+  const stored = torchDtype === 'float16' ? 'F16' : torchDtype === 'bfloat16' ? 'BF16' : 'F32';
+  return weightOptions(config, limits, stored);
+}
+
+async function resolveFiles(
   source: ModelSource,
   files: { config: string; safetensors: ArrayBuffer; tokenizer: string } | undefined,
   progress: (p: ProgressEvent) => void,

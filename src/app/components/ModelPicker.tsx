@@ -1,17 +1,19 @@
 // Which model to edit: the embedded fact-world model, a Hugging Face repo (downloaded by the worker, with a
-// progress bar), or a local folder (config.json, model.safetensors, tokenizer.json). After a load, edits a
+// progress bar), or a local folder (config.json, model.safetensors, tokenizer.json), and the format its weights
+// are loaded in (f32 / f16 / int8 / int4, with the GPU bytes of each: WeightChoice.tsx). After a load, edits a
 // session still waits for (a local-folder session) are replayed.
 
 import { useState } from 'react';
-import type { ModelInfo } from '../../engine/types.ts';
-import { EMBEDDED_MODELS } from '../model/embedded-models.ts';
+import type { ModelInfo, WeightDtype } from '../../engine/types.ts';
+import { EMBEDDED_MODELS, type EmbeddedName } from '../model/embedded-models.ts';
 import { pickCheckpointFiles } from '../model/local-folder.ts';
 import { methodLabel } from '../model/method-settings.ts';
 import { selectBusy, useApp } from '../store/index.ts';
 import { loadModel, replayPending, type LocalFiles } from '../store/actions/session.ts';
-import type { SessionModel } from '../permalink/schema.ts';
+import { modelDtype, withDtype, type SessionModel } from '../permalink/schema.ts';
 import { markHistoryStep } from '../store/permalink-sync.ts';
 import { ProgressBar } from './ProgressBar.tsx';
+import { formatBytes, initialDtype, useWeightOptions, WeightChoiceField } from './WeightChoice.tsx';
 
 type Tab = SessionModel['kind'];
 
@@ -52,30 +54,47 @@ export function ModelPicker() {
 }
 
 function EmbeddedTab() {
+  return (
+    <div className="tab-body">
+      {EMBEDDED_MODELS.map((m, i) => (
+        <EmbeddedModel key={m.name} name={m.name} about={m.about} first={i === 0} />
+      ))}
+    </div>
+  );
+}
+
+function EmbeddedModel({ name, about, first }: { name: EmbeddedName; about: string; first: boolean }) {
   const busy = useApp(selectBusy);
   const source = useApp((s) => s.model.source);
   const status = useApp((s) => s.model.status);
+  const mine = source.kind === 'embedded' && source.name === name;
+  const { choice, error } = useWeightOptions({ kind: 'embedded', name });
+  const [picked, setPicked] = useState<WeightDtype | null>(null);
+  const dtype = picked ?? initialDtype(mine ? modelDtype(source) : null, choice);
+  const loaded = mine && status === 'ready' && modelDtype(source) === dtype;
+  const loading = mine && status === 'loading';
+  const as = dtype === 'f32' ? '' : ` (${dtype})`;
+  const testId = first ? 'load-embedded' : `load-embedded-${name}`;
   return (
-    <div className="tab-body">
-      {EMBEDDED_MODELS.map((m, i) => {
-        const mine = source.kind === 'embedded' && source.name === m.name;
-        const loaded = mine && status === 'ready';
-        const loading = mine && status === 'loading';
-        return (
-          <div key={m.name} className="embedded-model">
-            <p className="muted">{m.about}</p>
-            <button
-              onClick={() => loadAndReplay({ kind: 'embedded', name: m.name })}
-              // Loading it again would only drop the edits: once loaded, the button says so.
-              disabled={busy || loaded || loading}
-              data-testid={i === 0 ? 'load-embedded' : `load-embedded-${m.name}`}
-              data-loaded={loaded}
-            >
-              {loaded ? `✓ ${m.name} is loaded` : loading ? `Loading ${m.name}…` : `Load ${m.name}`}
-            </button>
-          </div>
-        );
-      })}
+    <div className="embedded-model">
+      <p className="muted">{about}</p>
+      <WeightChoiceField
+        value={dtype}
+        onChange={setPicked}
+        choice={choice}
+        error={error}
+        disabled={busy}
+        testId={first ? 'weights-embedded' : `weights-embedded-${name}`}
+      />
+      <button
+        onClick={() => loadAndReplay(withDtype({ kind: 'embedded', name }, dtype))}
+        // Loading it again would only drop the edits: once loaded, the button says so.
+        disabled={busy || loaded || loading}
+        data-testid={testId}
+        data-loaded={loaded}
+      >
+        {loaded ? `✓ ${name}${as} is loaded` : loading ? `Loading ${name}…` : `Load ${name}${as}`}
+      </button>
     </div>
   );
 }
@@ -85,13 +104,14 @@ const REPO_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9][A-Za-z0-9_.-]*)?$/;
 function HubTab() {
   const busy = useApp(selectBusy);
   const [repoId, setRepoId] = useState('openai-community/gpt2');
+  const [dtype, setDtype] = useState<WeightDtype>('f32');
   const valid = REPO_ID.test(repoId.trim()) && !repoId.includes('..');
   return (
     <form
       className="tab-body"
       onSubmit={(e) => {
         e.preventDefault();
-        if (valid) loadAndReplay({ kind: 'hub', repoId: repoId.trim() });
+        if (valid) loadAndReplay(withDtype({ kind: 'hub', repoId: repoId.trim() }, dtype));
       }}
     >
       <label className="field">
@@ -110,8 +130,16 @@ function HubTab() {
         <p className="field-error">A repo id looks like “owner/name”: letters, digits, “-”, “_” and “.”.</p>
       )}
       <p className="muted">
-        GPT-2 checkpoints with model.safetensors and tokenizer.json. Downloads are cached by the browser.
+        GPT-2, Llama, Qwen2 and Qwen3 checkpoints with model.safetensors and tokenizer.json. Downloads are
+        cached by the browser.
       </p>
+      <WeightChoiceField
+        value={dtype}
+        onChange={setDtype}
+        choice={null}
+        disabled={busy}
+        testId="weights-hub"
+      />
       <button type="submit" disabled={busy || !valid} data-testid="load-hub">
         Download and load
       </button>
@@ -122,6 +150,7 @@ function HubTab() {
 function LocalTab() {
   const busy = useApp(selectBusy);
   const [problem, setProblem] = useState<string | null>(null);
+  const [dtype, setDtype] = useState<WeightDtype>('f32');
   const onFiles = async (list: FileList | null) => {
     setProblem(null);
     const files = Array.from(list ?? []);
@@ -135,16 +164,24 @@ function LocalTab() {
         files[pick.index['model.safetensors']].arrayBuffer(),
         files[pick.index['tokenizer.json']].text(),
       ]);
-      await loadAndReplay(
-        { kind: 'local', label: pick.folder.slice(0, 120) },
-        { config, safetensors, tokenizer },
-      );
+      await loadAndReplay(withDtype({ kind: 'local', label: pick.folder.slice(0, 120) }, dtype), {
+        config,
+        safetensors,
+        tokenizer,
+      });
     } catch (e) {
       setProblem(`The files could not be read: ${(e as Error).message}`);
     }
   };
   return (
     <div className="tab-body">
+      <WeightChoiceField
+        value={dtype}
+        onChange={setDtype}
+        choice={null}
+        disabled={busy}
+        testId="weights-local"
+      />
       <label className="file-pick">
         <span>Choose a folder with config.json, model.safetensors and tokenizer.json</span>
         <input
@@ -179,7 +216,12 @@ function ModelInfoLine({ tab }: { tab: Tab }) {
   return (
     <>
       {error}
-      <dl className="model-info" data-testid="model-info" data-model={i.name}>
+      <dl
+        className="model-info"
+        data-testid="model-info"
+        data-model={i.name}
+        data-dtype={i.weightDtype ?? 'f32'}
+      >
         <div>
           <dt>Loaded</dt>
           <dd>{i.name}</dd>
@@ -194,6 +236,12 @@ function ModelInfoLine({ tab }: { tab: Tab }) {
           <dt>Weights</dt>
           <dd data-testid="model-weights">{weightsLine(i)}</dd>
         </div>
+        {i.weightOptions && (
+          <div>
+            <dt>Formats</dt>
+            <dd data-testid="model-formats">{formatsLine(i)}</dd>
+          </div>
+        )}
         <div>
           <dt>Editors</dt>
           <dd>{i.methods.length ? i.methods.map((m) => methodLabel(m)).join(', ') : 'none yet'}</dd>
@@ -209,12 +257,18 @@ function ModelInfoLine({ tab }: { tab: Tab }) {
   );
 }
 
-/** "F32 file, 4.3 MB · 4.3 MB on the GPU (f32)": the stored format and what it costs in memory. */
+/** "F32 file, 4.3 MB · 1.2 MB on the GPU (int8)": the stored format and what the loaded format costs. */
 function weightsLine(i: ModelInfo): string {
-  const mb = (b: number) => (b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : `${(b / 1e6).toFixed(1)} MB`);
-  const file = i.dtype ? `${i.dtype} file${i.fileBytes ? `, ${mb(i.fileBytes)}` : ''}` : null;
-  const gpu = `${mb(i.gpuWeightBytes ?? 4 * i.parameterCount)} on the GPU (f32)`;
+  const file = i.dtype ? `${i.dtype} file${i.fileBytes ? `, ${formatBytes(i.fileBytes)}` : ''}` : null;
+  const gpu = `${formatBytes(i.gpuWeightBytes ?? 4 * i.parameterCount)} on the GPU (${i.weightDtype ?? 'f32'})`;
   return file ? `${file} · ${gpu}` : gpu;
+}
+
+/** What the model would take in each format ("f32 4.5 MB · f16 2.3 MB · ..."), a refused one marked. */
+function formatsLine(i: ModelInfo): string {
+  return (i.weightOptions ?? [])
+    .map((o) => `${o.dtype} ${formatBytes(o.weightBytes)}${o.fits ? '' : ' (does not fit)'}`)
+    .join(' · ');
 }
 
 function formatCount(n: number): string {

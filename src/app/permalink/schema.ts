@@ -4,7 +4,12 @@
 // Text is kept as text (React escapes it); control and bidi-override characters are refused so a link cannot
 // hide or reorder what the page shows.
 
-import { OFFERED_METHODS, type MethodName, type MethodSettings } from '../../engine/types.ts';
+import {
+  OFFERED_METHODS,
+  type MethodName,
+  type MethodSettings,
+  type WeightDtype,
+} from '../../engine/types.ts';
 import { EMBEDDED_MODELS, type EmbeddedName } from '../model/embedded-models.ts';
 
 export const SESSION_VERSION = 1;
@@ -21,11 +26,32 @@ export const LIMITS = {
   probesPerGroup: 16,
 } as const;
 
-/** Where the model came from. Links never carry a hub endpoint: a link must not choose which host is fetched. */
+/** The weight formats a link may name (src/model/quant/apply.ts WEIGHT_DTYPES; f32 is the default). */
+export const WEIGHT_DTYPES: readonly WeightDtype[] = ['f32', 'f16', 'int8', 'int4'];
+
+/** A dtype other than the default f32; f32 is never written, so links made before dtypes read the same. */
+export type PackedDtype = Exclude<WeightDtype, 'f32'>;
+
+/**
+ * Where the model came from, and the format its weights are loaded in (`dtype`, absent = f32: every link made
+ * before the choice existed). Links never carry a hub endpoint: a link must not choose which host is fetched.
+ */
 export type SessionModel =
-  | { kind: 'embedded'; name: EmbeddedName }
-  | { kind: 'hub'; repoId: string; revision?: string }
-  | { kind: 'local'; label: string };
+  | { kind: 'embedded'; name: EmbeddedName; dtype?: PackedDtype }
+  | { kind: 'hub'; repoId: string; revision?: string; dtype?: PackedDtype }
+  | { kind: 'local'; label: string; dtype?: PackedDtype };
+
+/** The dtype a session model is loaded in. */
+export const modelDtype = (m: SessionModel): WeightDtype => m.dtype ?? 'f32';
+
+/**
+ * `m` loaded in `dtype`, in the canonical form links and comparisons use (the same keys in the same order as the
+ * validator writes them, f32 left out).
+ */
+export function withDtype<M extends SessionModel>(m: M, dtype: WeightDtype): M {
+  const { dtype: _old, ...rest } = m;
+  return (dtype === 'f32' ? rest : { ...rest, dtype }) as M;
+}
 
 export interface SessionEdit {
   prompt: string;
@@ -140,33 +166,48 @@ export function validateSettings(v: unknown, path: string): MethodSettings {
   return out;
 }
 
+function dtype(v: unknown): WeightDtype {
+  if (v === undefined) return 'f32'; // links made before the choice existed
+  const d = WEIGHT_DTYPES.find((x) => x === v);
+  if (!d)
+    throw new SessionSchemaError(
+      typeof v === 'string'
+        ? `model.dtype names the weight format "${v.slice(0, 40)}", which this page does not offer (it offers ${WEIGHT_DTYPES.join(', ')}).`
+        : `model.dtype should be one of ${WEIGHT_DTYPES.join(', ')}.`,
+    );
+  return d;
+}
+
 function model(v: unknown): SessionModel {
-  const kind = object(v, 'model', ['kind', 'name', 'repoId', 'revision', 'label']).kind;
+  const kind = object(v, 'model', ['kind', 'name', 'repoId', 'revision', 'label', 'dtype']).kind;
   if (kind === 'embedded') {
-    const o = object(v, 'model', ['kind', 'name']);
+    const o = object(v, 'model', ['kind', 'name', 'dtype']);
     const name = EMBEDDED_MODELS.find((m) => m.name === o.name)?.name;
     if (!name)
       throw new SessionSchemaError(
         `model.name should be one of the built-in models: ${EMBEDDED_MODELS.map((m) => `"${m.name}"`).join(', ')}.`,
       );
-    return { kind: 'embedded', name };
+    return withDtype({ kind: 'embedded', name }, dtype(o.dtype));
   }
   if (kind === 'hub') {
-    const o = object(v, 'model', ['kind', 'repoId', 'revision']);
+    const o = object(v, 'model', ['kind', 'repoId', 'revision', 'dtype']);
     const repoId = text(o.repoId, 'model.repoId', 96);
     if (!REPO_ID.test(repoId) || repoId.includes('..'))
       throw new SessionSchemaError(
         'model.repoId is not a Hugging Face repo id like "openai-community/gpt2".',
       );
-    if (o.revision === undefined) return { kind: 'hub', repoId };
+    if (o.revision === undefined) return withDtype({ kind: 'hub', repoId }, dtype(o.dtype));
     const revision = text(o.revision, 'model.revision', 100);
     if (!REVISION.test(revision) || revision.includes('..'))
       throw new SessionSchemaError('model.revision is not a branch, tag or commit name.');
-    return { kind: 'hub', repoId, revision };
+    return withDtype({ kind: 'hub', repoId, revision }, dtype(o.dtype));
   }
   if (kind === 'local') {
-    const o = object(v, 'model', ['kind', 'label']);
-    return { kind: 'local', label: text(o.label, 'model.label', LIMITS.labelChars) };
+    const o = object(v, 'model', ['kind', 'label', 'dtype']);
+    return withDtype(
+      { kind: 'local', label: text(o.label, 'model.label', LIMITS.labelChars) },
+      dtype(o.dtype),
+    );
   }
   throw new SessionSchemaError('model.kind should be "embedded", "hub" or "local".');
 }

@@ -7,6 +7,13 @@
 // inputParameters list: embeddings, norms, every block) plus every linear weight, i.e. all of the model but
 // the final norm and an untied head. It hashes the base weights (side-car edits are separate factors, so an
 // edited session fingerprints the same as the unedited model). A change detector, not a cryptographic hash.
+//
+// A model loaded into packed formats (f16, int8 = q8_0, int4 = q4_0: src/model/quant/load.ts) reads back
+// dequantised values, which hash differently from the checkpoint it came from. Its loader therefore hashes the
+// source tensors before packing (fingerprintFromSource): the same bytes the f32 model of that checkpoint reads
+// back, so an int8 model and its f32 twin share one fingerprint, and an editor, a patch file or cached ROME
+// statistics made for the checkpoint fit it in any dtype (the dtype changes the arithmetic, not which model it
+// is). The f32 hash itself is unchanged: files that record one stay valid.
 
 import type { LanguageModel, ModelShape } from '../../model/language-model.ts';
 import { EditorWeightsError } from '../types.ts';
@@ -35,7 +42,24 @@ export function modelFingerprint(model: LanguageModel): Promise<string> {
   return p;
 }
 
-async function computeFingerprint(model: LanguageModel): Promise<string> {
+/** A parameter as its checkpoint holds it (f32 values), by checkpoint name: what an f32 load would read back. */
+export type SourceParameter = (param: string) => Float32Array | Promise<Float32Array>;
+
+/**
+ * Fingerprints `model` from its source tensors (see the header) and caches the result as the model's
+ * fingerprint. Called by a loader that packs the weights, while the source is still at hand; an f32 model
+ * needs no call (its own read-back is the source).
+ */
+export function fingerprintFromSource(model: LanguageModel, read: SourceParameter): Promise<string> {
+  const p = computeFingerprint(model, read);
+  cache.set(model, p);
+  return p;
+}
+
+async function computeFingerprint(
+  model: LanguageModel,
+  read: SourceParameter = (name) => model.readParameter(name),
+): Promise<string> {
   let h1 = 0x811c9dc5;
   let h2 = 0x2545f491;
   const mix = (w: number) => {
@@ -46,7 +70,8 @@ async function computeFingerprint(model: LanguageModel): Promise<string> {
   for (const c of model.architecture) mix(c.charCodeAt(0));
   for (const name of fingerprintParameters(model)) {
     for (const c of name) mix(c.charCodeAt(0));
-    const words = new Uint32Array((await model.readParameter(name)).buffer);
+    const values = await read(name);
+    const words = new Uint32Array(values.buffer, values.byteOffset, values.length);
     mix(words.length);
     for (let i = 0; i < words.length; i++) mix(words[i]);
   }

@@ -4,7 +4,7 @@
 
 import type { ModelSource } from '../../../engine/types.ts';
 import { decodeHash } from '../../permalink/codec.ts';
-import type { SessionDoc, SessionModel } from '../../permalink/schema.ts';
+import { modelDtype, type SessionDoc, type SessionModel } from '../../permalink/schema.ts';
 import { defaultSession, preferredMethod } from '../../model/default-session.ts';
 import { methodLabel } from '../../model/method-settings.ts';
 import { selectBusy, useApp } from '../index.ts';
@@ -47,7 +47,7 @@ export async function loadModel(
   try {
     const { model } = await getEngine().call(
       'loadModel',
-      { source: source as ModelSource, files },
+      { source: source as ModelSource, files, dtype: modelDtype(source) },
       {
         signal: ctrl.signal,
         onProgress: (progress) => useApp.getState().patchTask({ progress }),

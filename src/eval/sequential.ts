@@ -29,7 +29,10 @@ export interface SequentialOptions {
   checkpoints?: readonly number[];
   /** ‖W‖_F of an edited matrix of the UNEDITED model; enables the cumulative update size. */
   weightNorm?: (param: string) => number;
+  /** Called before each edit; a throw here (a cancel) stops the run and propagates (the edits made stay). */
   onProgress?: (done: number, total: number) => void;
+  /** Called with each curve point as soon as it is measured (the playground charts the run live). */
+  onPoint?: (point: SequentialPoint) => void;
   /** Called for an edit the editor refused (it is left out of every score). */
   onFailure?: (c: EditCase, e: Error) => void;
 }
@@ -109,7 +112,7 @@ export async function runSequential(
     lastScores = applied.map((i, k) => scoreHonest(honestReadings(probes[i], base[i], now[k])));
     const unrelatedNow = await forceUnrelated(model, unrelated);
     const mean = (xs: (number | null | undefined)[]) => meanOf(xs);
-    curve.push({
+    const point: SequentialPoint = {
       n: applied.length,
       retention: mean(lastScores.map((s) => s.reliability.tokenAccuracy))!,
       retentionExact: mean(lastScores.map((s) => s.reliability.exactMatch))!,
@@ -123,7 +126,9 @@ export async function runSequential(
       ),
       unrelatedTrueProb: mean(unrelatedNow.map((f) => product(f.probs))),
       updateSize: options.weightNorm ? updateSize(deltas, options.weightNorm).max : null,
-    });
+    };
+    curve.push(point);
+    options.onPoint?.(point);
   };
 
   for (const [i, c] of cases.entries()) {

@@ -10,6 +10,7 @@ import { measureNow } from './measure.ts';
 import { exportPatchFile, importPatchFile } from './patch-file.ts';
 import { PatchShelf } from './patch-shelf.ts';
 import { sampleText } from './sample.ts';
+import { sequentialHandlers } from './sequential.ts';
 import { browserStatsCache, computeRomeStats, withCachedRomeStats } from './rome-stats.ts';
 import { resolveSource, sourceWeightOptions } from './sources.ts';
 import { opfsCheckpointStore } from './training-store.ts';
@@ -59,6 +60,7 @@ const handlers: Handlers = {
     sourceWeightOptions(source, config, (await host.context()).device.limits),
   computeRomeStats: (input, tools) => computeRomeStats(host, statsCache, input, tools),
   ...trainingHandlers(host, trainingStore), // editor training and editor files (training-calls.ts)
+  ...sequentialHandlers(host), // the sequential (lifelong) view's runs (sequential.ts)
   predict: async ({ prompts, k }) => ({ results: await host.current.predict(prompts, k) }),
   generate: async ({ prompt, maxTokens }) => ({ text: await host.current.generate(prompt, maxTokens) }),
   edit: async ({ request, method, settings, gen, loc }, { progress, checkCancelled }) => {

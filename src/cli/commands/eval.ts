@@ -11,12 +11,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { readEditCases } from '../../eval/datasets/index.ts';
 import { aggregateHonest, scoreHonest, type HonestScores, type HonestSummary } from '../../eval/metrics.ts';
 import { honestReadings, prepareProbes, readProbes, type ProbeModel } from '../../eval/probing.ts';
-import {
-  DEFAULT_CHECKPOINTS,
-  runSequential,
-  type SequentialResult,
-  type UnrelatedProbe,
-} from '../../eval/sequential.ts';
 import type { EditCase } from '../../eval/types.ts';
 import { updateSize, type FactorDelta } from '../../eval/update-size.ts';
 import type { EditMetrics, MethodName, MethodSettings } from '../../engine/types.ts';
@@ -24,7 +18,10 @@ import type { EditSession } from '../../engine/session.ts';
 import { intOption, parse, requireString, UsageError } from '../args.ts';
 import { loadLanguageModelDir } from '../engine.ts';
 import { openSession, parseMethod } from './edit.ts';
-import { gpuProbeModel, weightNorms } from './eval-probes.ts';
+import { gpuProbeModel, weightNorms } from '../../engine/probe-model.ts';
+import { runSequentialOnSession, type SequentialSummary } from '../../engine/sequential-run.ts';
+
+export { unrelatedProbes, type SequentialSummary } from '../../engine/sequential-run.ts';
 
 const USAGE =
   'editscope eval --model DIR --method ft|rome|mend|ibke|ultraedit --data FILE [--limit N] [--sequential [--checkpoints 1,2,5,...] [--unrelated K]] [--settings JSON] [--out FILE] [--json]';
@@ -117,36 +114,7 @@ export async function evaluate(
   };
 }
 
-/**
- * Up to `k` unrelated facts for a sequential run: cases outside the edited ones whose subject no edit touches,
- * each its prompt and true answer (the unedited model's greedy answer when the dataset gives none).
- */
-export async function unrelatedProbes(
-  model: ProbeModel,
-  pool: readonly EditCase[],
-  edited: readonly EditCase[],
-  k: number,
-): Promise<UnrelatedProbe[]> {
-  const subjects = new Set(edited.map((c) => c.subject));
-  const out: UnrelatedProbe[] = [];
-  for (const c of pool) {
-    if (out.length >= k) break;
-    if (subjects.has(c.subject)) continue;
-    subjects.add(c.subject); // one fact per subject
-    const prompt = model.encode(c.prompt.trimEnd());
-    const answer = c.groundTruth ? model.encode(c.groundTruth) : await model.greedy(prompt, 2);
-    if (prompt.length > 0 && answer.length > 0) out.push({ prompt, answer });
-  }
-  return out;
-}
-
-export interface SequentialSummary extends SequentialResult {
-  method: MethodName;
-  mode: 'sequential';
-  unrelatedFacts: number;
-}
-
-/** Every edit applied in turn without reverting; the session is reset afterwards. */
+/** Every edit applied in turn without reverting (src/engine/sequential-run.ts); the session is reset afterwards. */
 export async function evaluateSequential(
   session: EditSession,
   method: MethodName,
@@ -159,34 +127,11 @@ export async function evaluateSequential(
     settings?: MethodSettings;
   },
 ): Promise<SequentialSummary> {
-  const { probes: model, weightNorm } = await evalModel(session);
-  const unrelated = await unrelatedProbes(model, unrelatedPool, cases, opts.unrelated);
   try {
-    const result = await runSequential(
-      model,
-      {
-        async apply(c) {
-          const o = await session.edit({
-            request: requestOf(c),
-            method,
-            settings: opts.settings,
-            gen: [],
-            loc: [],
-            skipContinuation: true,
-          });
-          return { latencyMs: o.latencyMs, deltas: patchDeltas(session, o.editId) };
-        },
-      },
-      cases,
-      unrelated,
-      {
-        checkpoints: opts.checkpoints ?? DEFAULT_CHECKPOINTS,
-        weightNorm,
-        onProgress: (i) => opts.onEdit?.(i),
-        onFailure: (c, e) => process.stderr.write(`[eval] ${c.id}: ${e.message}\n`),
-      },
-    );
-    return { method, mode: 'sequential', unrelatedFacts: unrelated.length, ...result };
+    return await runSequentialOnSession(session, method, cases, unrelatedPool, {
+      ...opts,
+      onFailure: (c, e) => process.stderr.write(`[eval] ${c.id}: ${e.message}\n`),
+    });
   } finally {
     session.reset();
   }

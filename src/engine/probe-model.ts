@@ -1,11 +1,11 @@
 // The GPU side of src/eval/probing.ts's ProbeModel: teacher-forced argmax and p(token) over many prompt ⊕
 // completion pairs in batches, greedy answers, and ‖W‖ of the unedited weights for the update size.
 
-import { completionRows, makeBatch } from '../../model/batch.ts';
-import type { LanguageModel } from '../../model/language-model.ts';
-import type { TextTokenizer } from '../../model/tokenizer.ts';
-import type { Forced, ProbeModel } from '../../eval/probing.ts';
-import { frobenius } from '../../eval/update-size.ts';
+import { completionRows, makeBatch } from '../model/batch.ts';
+import type { LanguageModel } from '../model/language-model.ts';
+import type { TextTokenizer } from '../model/tokenizer.ts';
+import type { Forced, ProbeModel } from '../eval/probing.ts';
+import { frobenius } from '../eval/update-size.ts';
 
 /** Sequences per forward pass: large enough to amortise a dispatch, small enough for a CPU adapter's buffers. */
 const CHUNK = 96;

@@ -36,6 +36,8 @@ export interface LoadedSource {
    * only the packed buffers reach the GPU. Kept with the source, so a device-loss reload uses it again.
    */
   dtype?: WeightDtype;
+  /** Sentences about the source's editors found before the load (a built-in model that ships none...). */
+  editorNotes?: string[];
 }
 
 /** Load progress (packing and uploading tensor by tensor). */
@@ -80,7 +82,7 @@ export class EngineHost {
     const model = await createModel(ctx, checkpoint, src.name, dtype, onProgress);
     // An editor file that does not fit this model (trained for other weights...) is refused on its own: the
     // model loads without that method and says why, rather than the whole load failing over one file.
-    const editorNotes: string[] = [];
+    const editorNotes: string[] = [...(src.editorNotes ?? [])];
     try {
       const editors = await createEditors({ model, tokenizer: checkpoint.tokenizer }, src.editorFiles, {
         onRefused: (method, e) => editorNotes.push(`${method.toUpperCase()} is not offered: ${e.message}`),

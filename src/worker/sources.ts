@@ -2,6 +2,7 @@
 // /models/ folder, a Hugging Face repo through the hub client (with progress and the browser cache), or files
 // the user picked.
 
+import { EDITOR_FILES, editorDir } from '../editors/hyper/files.ts';
 import type { EditorFiles } from '../engine/editors.ts';
 import type { LoadedSource } from '../engine/host.ts';
 import type { ModelSource, WeightChoice, WeightDtype } from '../engine/types.ts';
@@ -25,6 +26,21 @@ async function fetchBytes(url: URL): Promise<Uint8Array | null> {
 
 function folderFiles(base: URL): EditorFiles {
   return (name) => fetchBytes(new URL(name, base));
+}
+
+/**
+ * A built-in model without a trained MEND or IBKE editor (fact-world v2 until one is trained) says so in the
+ * picker, as a refused editor file does (ModelInfo.editorNotes), instead of the method silently missing.
+ */
+async function missingEditorNotes(name: string, files: EditorFiles): Promise<{ editorNotes?: string[] }> {
+  const notes: string[] = [];
+  for (const method of ['mend', 'ibke'] as const) {
+    if (!(await files(`${editorDir(method)}/${EDITOR_FILES.config}`)))
+      notes.push(
+        `${method.toUpperCase()} is not offered: ${name} ships no trained ${method.toUpperCase()} editor yet (train one with \`npx editscope train-editor --method ${method}\`).`,
+      );
+  }
+  return notes.length ? { editorNotes: notes } : {};
 }
 
 /** The source's files, ready for EngineHost.load in `dtype` (default f32). */
@@ -98,11 +114,13 @@ async function resolveFiles(
         await get('model.safetensors'),
         await get('tokenizer.json'),
       ];
+      const editorFiles = folderFiles(base);
       return {
         source,
         name: source.name,
         files: { config: decoder.decode(config), safetensors, tokenizer: decoder.decode(tokenizer) },
-        editorFiles: folderFiles(base),
+        editorFiles,
+        ...(await missingEditorNotes(source.name, editorFiles)),
       };
     }
     case 'hub': {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EMBEDDED_MODELS, factsPath } from './embedded-models.ts';
+import { DEFAULT_EMBEDDED, EMBEDDED_MODELS, factsPath, isEmbeddedName } from './embedded-models.ts';
 import { parseFactWorld } from './facts.ts';
 
 describe('built-in models', () => {
@@ -20,5 +20,15 @@ describe('built-in models', () => {
         readFileSync(`data/${m.name}/facts.json`, 'utf8'),
       );
     }
+  });
+
+  it('offer fact-world v2 beside v1, which stays the default (old links name it)', () => {
+    expect(DEFAULT_EMBEDDED).toBe('fact-world');
+    expect(EMBEDDED_MODELS.map((m) => m.name)).toEqual(['fact-world', 'fact-world-v2']);
+    expect(isEmbeddedName('fact-world-v2')).toBe(true);
+    expect(isEmbeddedName('fact-world-v3')).toBe(false);
+    for (const m of EMBEDDED_MODELS)
+      for (const file of ['config.json', 'model.safetensors', 'tokenizer.json'])
+        expect(() => readFileSync(`public/models/${m.name}/${file}`), `${m.name}/${file}`).not.toThrow();
   });
 });

@@ -1,13 +1,19 @@
 // The models built into the app: folders under public/models/, each with its weights, tokenizer, editor files
 // and the facts/phrasings it was trained on (facts.json, read for the probes). The link schema, the model
 // picker and the probes' facts all read this list, so offering another built-in model is one entry here (and
-// its folder under public/models/ with a facts.json).
+// its folder under public/models/ with a facts.json). The first entry is the default; links name a model, so an
+// entry is never renamed or removed (old links keep naming fact-world v1).
 
 export const EMBEDDED_MODELS = [
   {
     name: 'fact-world',
     about:
       'A small GPT-2 trained in this project on a world of facts (capitals, continents, languages, currencies, chemical elements). Loads in seconds.',
+  },
+  {
+    name: 'fact-world-v2',
+    about:
+      'Its larger sibling (5 blocks): 14 relations, adding landmarks, stars, companies and people, with the subject first in half of the phrasings. No trained MEND or IBKE editor yet.',
   },
 ] as const;
 

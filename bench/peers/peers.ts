@@ -5,25 +5,60 @@
 //              as the engine computes only that row of the head)
 //   decode:    one token after a 16-token prompt, with a KV cache (ours: Gpt2Model.generate's cached decoder,
 //              timed as generate(2 tokens) - generate(1 token); ORT: one run feeding the prefill's presents)
+// Models: fact-world (shipped weights), a random 124M GPT-2, and qwen3-small, a random Qwen3 (8 blocks, width 512,
+// 8 query / 4 kv heads of 64, q/k norm, tied head, vocabulary 16,384; ~34M parameters), whose ONNX graph is the
+// benchmark's own (bench/peers/qwen3-onnx.ts; the app's exporter writes GPT-2 only). `parity` checks every
+// peer's next-token distribution against the engine's on one prompt, so a wrong graph shows in the results.
 
 import * as ort from 'onnxruntime-web/webgpu';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { describeAdapter } from '../../src/gpu/adapter.ts';
 import { GPT2_PRESETS } from '../../src/model/config.ts';
-import type { Gpt2Dims } from '../../src/model/gpt2/dims.ts';
 import { randomGpt2Init } from '../../src/model/gpt2/init.ts';
 import { Gpt2Model } from '../../src/model/gpt2/model.ts';
+import type { LanguageModel } from '../../src/model/language-model.ts';
+import { llamaDims, type LlamaDims } from '../../src/model/llama/dims.ts';
+import { randomLlamaInit } from '../../src/model/llama/init.ts';
+import { LlamaModel } from '../../src/model/llama/model.ts';
 import { gpt2Onnx, pastName, presentName } from '../../src/model/onnx/gpt2.ts';
 import { engineContext, factWorld, ORT_WASM_PATHS } from './browser-common.ts';
+import { llamaOnnx } from './qwen3-onnx.ts';
 
 ort.env.wasm.wasmPaths = ORT_WASM_PATHS;
 
 type Peer = 'ours' | 'ortWebgpu' | 'ortWasm';
+type ModelName = 'fact-world' | 'gpt2-124m' | 'qwen3-small';
+
+/** What the pages feed ORT: context, vocabulary and the KV cache's (heads, head_dim). */
+interface Shape {
+  nPositions: number;
+  vocabSize: number;
+  nLayer: number;
+  kvHeads: number;
+  headDim: number;
+}
+
+const QWEN3_SMALL: LlamaDims = llamaDims({
+  architecture: 'qwen3',
+  nLayer: 8,
+  nEmbd: 512,
+  nPositions: 512,
+  vocabSize: 16384,
+  nHead: 8,
+  nKvHead: 4,
+  headDim: 64,
+  nInner: 1536,
+  eps: 1e-6,
+  ropeTheta: 1e6,
+  tiedEmbeddings: true,
+  attentionBias: 'none',
+  qkNorm: true,
+});
 
 interface Loaded {
   name: string;
-  dims: Gpt2Dims;
-  model: Gpt2Model;
+  dims: Shape;
+  model: LanguageModel;
   sessions: Partial<Record<'ortWebgpu' | 'ortWasm', ort.InferenceSession>>;
   sessionMs: Partial<Record<'ortWebgpu' | 'ortWasm', number>>;
 }
@@ -34,23 +69,35 @@ let current: Loaded | null = null;
 const ids = (T: number, V: number) => Array.from({ length: T }, (_, i) => (i * 7919 + 13) % V);
 const i64 = (xs: number[]) => BigInt64Array.from(xs.map((x) => BigInt(x)));
 
-async function setup(name: 'fact-world' | 'gpt2-124m', threads: number) {
+async function setup(name: ModelName, threads: number) {
   ctx ??= await engineContext();
   current?.model.destroy();
   for (const s of Object.values(current?.sessions ?? {})) await s.release();
   current = null;
-  let dims: Gpt2Dims;
-  let weights: Map<string, Float32Array>;
-  if (name === 'fact-world') {
-    const fw = await factWorld();
-    dims = fw.checkpoint.config;
-    weights = fw.checkpoint.weights;
+  let dims: Shape;
+  let model: LanguageModel;
+  let bytes: Uint8Array;
+  if (name === 'qwen3-small') {
+    const d = QWEN3_SMALL;
+    const weights = randomLlamaInit(d, 1);
+    model = new LlamaModel(ctx, d, weights, name);
+    bytes = llamaOnnx(d, weights);
+    dims = { ...d, kvHeads: d.nKvHead, headDim: d.headDim };
   } else {
-    dims = { ...GPT2_PRESETS.gpt2 };
-    weights = randomGpt2Init(dims, 1);
+    let weights: Map<string, Float32Array>;
+    let d;
+    if (name === 'fact-world') {
+      const fw = await factWorld();
+      d = fw.checkpoint.config;
+      weights = fw.checkpoint.weights;
+    } else if (name === 'gpt2-124m') {
+      d = { ...GPT2_PRESETS.gpt2 };
+      weights = randomGpt2Init(d, 1);
+    } else throw new RangeError(`unknown benchmark model ${JSON.stringify(name)}`);
+    model = new Gpt2Model(ctx, d, weights, name);
+    bytes = gpt2Onnx(d, weights, { logits: 'last' });
+    dims = { ...d, kvHeads: d.nHead, headDim: d.nEmbd / d.nHead };
   }
-  const model = new Gpt2Model(ctx, dims, weights, name);
-  const bytes = gpt2Onnx(dims, weights, { logits: 'last' });
   ort.env.wasm.numThreads = threads;
   const loaded: Loaded = { name, dims, model, sessions: {}, sessionMs: {} };
   for (const [peer, ep] of [
@@ -64,6 +111,7 @@ async function setup(name: 'fact-world' | 'gpt2-124m', threads: number) {
   current = loaded;
   return {
     adapter: describeAdapter(ctx.adapter),
+    parameters: model.parameterCount,
     onnxBytes: bytes.length,
     sessionMs: loaded.sessionMs,
     crossOriginIsolated: self.crossOriginIsolated,
@@ -71,9 +119,9 @@ async function setup(name: 'fact-world' | 'gpt2-124m', threads: number) {
   };
 }
 
-function feeds(d: Gpt2Dims, tokens: number[], pos0: number, past?: ort.InferenceSession.OnnxValueMapType) {
-  const H = d.nHead;
-  const D = d.nEmbd / H;
+function feeds(d: Shape, tokens: number[], pos0: number, past?: ort.InferenceSession.OnnxValueMapType) {
+  const H = d.kvHeads;
+  const D = d.headDim;
   const f: Record<string, ort.Tensor> = {
     input_ids: new ort.Tensor('int64', i64(tokens), [1, tokens.length]),
     attention_mask: new ort.Tensor('int64', i64(Array(pos0 + tokens.length).fill(1)), [
@@ -94,12 +142,59 @@ async function readLogits(out: ort.InferenceSession.OnnxValueMapType): Promise<F
   return (await (out.logits as ort.Tensor).getData()) as Float32Array;
 }
 
+type Scenario = 'prefill16' | 'prefill128' | 'decode';
+const promptLength = (d: Shape, scenario: Scenario) =>
+  scenario === 'prefill128' ? Math.min(128, d.nPositions) : 16;
+
+/** Tokens in a scenario's prompt (fact-world's context is 32, so its prefill128 is 32 tokens). */
+function tokens(scenario: Scenario): number {
+  if (!current) throw new Error('call setup first');
+  return promptLength(current.dims, scenario);
+}
+
+function softmax(logits: Float32Array): Float32Array {
+  let max = -Infinity;
+  for (const x of logits) max = Math.max(max, x);
+  const p = logits.map((x) => Math.exp(x - max));
+  const sum = p.reduce((a, b) => a + b, 0);
+  return p.map((x) => x / sum);
+}
+
+/**
+ * max |log p_ours − log p_peer| over the vocabulary (the logits' difference up to each side's normaliser), for
+ * the next token after 16 prompt tokens and after one more KV-cache step; `oursLogProbSpread` is the range of the
+ * engine's log-probabilities, so a difference can be read against how far from uniform the distribution is.
+ */
+async function parity(): Promise<Record<string, number>> {
+  const m = current;
+  if (!m) throw new Error('call setup first');
+  const prompt = ids(16, m.dims.vocabSize);
+  const [ours] = await m.model.nextTokenDistributions([prompt]);
+  const [oursNext] = await m.model.nextTokenDistributions([[...prompt, prompt[0]]]);
+  const logs = (p: Float32Array) => p.map((x) => Math.log(Math.max(x, 1e-30)));
+  const diff = (a: Float32Array, b: Float32Array) =>
+    a.reduce((w, x, i) => Math.max(w, Math.abs(x - b[i])), 0);
+  const lo = logs(ours);
+  const out: Record<string, number> = {
+    oursLogProbSpread:
+      lo.reduce((a, b) => Math.max(a, b), -Infinity) - lo.reduce((a, b) => Math.min(a, b), Infinity),
+  };
+  for (const peer of ['ortWebgpu', 'ortWasm'] as const) {
+    const s = m.sessions[peer]!;
+    const pre = await s.run(feeds(m.dims, prompt, 0));
+    const step = await s.run(feeds(m.dims, [prompt[0]], 16, pre));
+    out[`${peer}Prefill`] = diff(lo, logs(softmax(await readLogits(pre))));
+    out[`${peer}Decode`] = diff(logs(oursNext), logs(softmax(await readLogits(step))));
+  }
+  return out;
+}
+
 /** One timed run of a scenario on one peer: wall ms, result on the CPU. */
-async function time(peer: Peer, scenario: 'prefill16' | 'prefill128' | 'decode'): Promise<number> {
+async function time(peer: Peer, scenario: Scenario): Promise<number> {
   const m = current;
   if (!m) throw new Error('call setup first');
   const d = m.dims;
-  const T = scenario === 'prefill128' ? Math.min(128, d.nPositions) : 16;
+  const T = promptLength(d, scenario);
   const tokens = ids(T, d.vocabSize);
   if (peer === 'ours') {
     if (scenario !== 'decode') {
@@ -126,5 +221,5 @@ async function time(peer: Peer, scenario: 'prefill16' | 'prefill128' | 'decode')
   return performance.now() - t0;
 }
 
-(window as unknown as { editscopePeers: unknown }).editscopePeers = { setup, time };
+(window as unknown as { editscopePeers: unknown }).editscopePeers = { setup, time, parity, tokens };
 document.body.dataset.ready = 'true';

@@ -4,21 +4,26 @@
 // then BENCH_ROUNDS rounds in a rotating order. Writes medians and per-round ratios ours/peer (ratio < 1: we
 // are faster) to bench/results/peers-<adapter>.json.
 //
-//   BENCH_MODELS=fact-world,gpt2-124m BENCH_ROUNDS=5 BENCH_THREADS=2 npm run bench:peers
-//   (BENCH_NO_BUILD=1 reuses the last build; CHROMIUM_PATH, BENCH_CHROMIUM_ARGS for a GPU machine)
+//   BENCH_MODELS=fact-world,gpt2-124m,qwen3-small BENCH_ROUNDS=5 BENCH_THREADS=2 npm run bench:peers
+//   (BENCH_NO_BUILD=1 reuses the last build; CHROMIUM_PATH, BENCH_CHROMIUM_ARGS for a GPU machine;
+//   BENCH_SCENARIOS=prefill16,decode for a subset). Models measured in an earlier run on the same adapter stay
+//   in the file (each with its own date), so a slow model can be run on its own, time-boxed.
 
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { chromium } from '@playwright/test';
 
 const OUT = join(tmpdir(), 'editscope-peers-dist');
-const MODELS = (process.env.BENCH_MODELS ?? 'fact-world,gpt2-124m').split(',');
+const MODELS = (process.env.BENCH_MODELS ?? 'fact-world,gpt2-124m,qwen3-small').split(',');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const THREADS = Number(process.env.BENCH_THREADS ?? Math.min(4, cpus().length));
-const SCENARIOS = ['prefill16', 'prefill128', 'decode'] as const;
+const ALL_SCENARIOS = ['prefill16', 'prefill128', 'decode'] as const;
+const SCENARIOS = ALL_SCENARIOS.filter((s) =>
+  (process.env.BENCH_SCENARIOS ?? ALL_SCENARIOS.join(',')).split(',').includes(s),
+);
 const PEERS = ['ours', 'ortWebgpu', 'ortWasm'] as const;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const EXTRA_ARGS = (process.env.BENCH_CHROMIUM_ARGS ?? '').split(' ').filter(Boolean);
@@ -77,6 +82,8 @@ await page.waitForSelector('body[data-ready="true"]');
 type Api = {
   setup: (name: string, threads: number) => Promise<Record<string, unknown> & { adapter: string }>;
   time: (peer: string, scenario: string) => Promise<number>;
+  parity: () => Promise<Record<string, number>>;
+  tokens: (scenario: string) => Promise<number>;
 };
 const call = <K extends keyof Api>(name: K, ...args: Parameters<Api[K]>) =>
   page.evaluate(
@@ -109,6 +116,18 @@ function writeResults(): string {
           .slice(0, 2)
           .join('-')
           .replace(/[^a-z0-9-]+/g, '-') || 'gpu';
+  const file = `bench/results/peers-${slug}.json`;
+  // Keep the other models of an earlier run on this adapter (each entry has its own date).
+  let earlier: Record<string, unknown> = {};
+  try {
+    const old = JSON.parse(readFileSync(file, 'utf8')) as {
+      adapter?: string;
+      models?: Record<string, unknown>;
+    };
+    if (old.adapter === adapter && old.models) earlier = old.models;
+  } catch {
+    // no earlier file, or not JSON: start afresh
+  }
   const result = {
     adapter,
     browser: `${browser.version()} (${CHROMIUM})`,
@@ -121,11 +140,10 @@ function writeResults(): string {
       'prefillT: min(T, context) tokens, last position distribution; decode: one token after 16 with a KV cache (ours = generate(2) - generate(1)). ' +
       'ORT sessions from our own exporter (src/model/onnx), logits of the last position only.',
     ...(failure ? { failure } : {}),
-    models,
-    command: 'npm run bench:peers',
+    models: { ...earlier, ...models },
+    command: 'BENCH_MODELS=<models> npm run bench:peers',
   };
   mkdirSync('bench/results', { recursive: true });
-  const file = `bench/results/peers-${slug}.json`;
   writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
   return file;
 }
@@ -135,7 +153,16 @@ for (const name of MODELS) {
   const info = await call('setup', name, THREADS);
   adapter = info.adapter;
   const scenarios: Record<string, unknown> = {};
-  models[name] = { ...info, scenarios };
+  const parity = await call('parity');
+  console.log(`  logits max |ours - ORT|: ${JSON.stringify(parity)}`);
+  models[name] = {
+    ...info,
+    date: new Date().toISOString(),
+    loadavgAtStart: loadavg(),
+    rounds: ROUNDS,
+    parity,
+    scenarios,
+  };
   for (const scenario of SCENARIOS) {
     try {
       const times: Record<string, number[]> = { ours: [], ortWebgpu: [], ortWasm: [] };
@@ -144,7 +171,10 @@ for (const name of MODELS) {
         const order = PEERS.map((_, i) => PEERS[(i + r) % PEERS.length]);
         for (const peer of order) times[peer].push(await call('time', peer, scenario));
       }
-      const entry: Record<string, unknown> = { ours: { medianMs: median(times.ours), ms: times.ours } };
+      const entry: Record<string, unknown> = {
+        tokens: await call('tokens', scenario),
+        ours: { medianMs: median(times.ours), ms: times.ours },
+      };
       for (const peer of ['ortWebgpu', 'ortWasm'] as const) {
         const ratios = times.ours.map((t, i) => t / times[peer][i]);
         entry[peer] = {

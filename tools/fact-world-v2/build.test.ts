@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import type { EasyEditRecord } from '../fact-world/benchmark.ts';
 import { buildFactWorldV2, DEFAULTS_V2, validateOptionsV2 } from './build.ts';
 import { loadFactsV2 } from './facts.ts';
+import { objectsBySubject, profileLines, profileText } from './profiles.ts';
+import { tokenizeCorpus } from './tokens.ts';
+import { TextTokenizer } from '../../src/model/tokenizer.ts';
 import { RELATIONS_V2, subjectFirst } from './relations.ts';
 
 const opts = (dir: string) => ({
@@ -23,6 +26,7 @@ describe('fact-world v2', () => {
     for (const f of [
       'facts.json',
       'corpus.tsv',
+      'profiles.tsv',
       'edits-train.json',
       'edits-val.json',
       'edits-test.json',
@@ -68,9 +72,39 @@ describe('fact-world v2', () => {
     ).toBe(true);
   });
 
+  it('profile lines name a subject and then all its objects, with no relation word between', () => {
+    const facts = loadFactsV2(DEFAULTS_V2.lreDir, DEFAULTS_V2.lrePerRelation, DEFAULTS_V2.seed);
+    const objects = objectsBySubject(facts);
+    const lines = read('data/profiles.tsv').trimEnd().split('\n');
+    expect(lines).toEqual(profileLines(facts));
+    expect(stats.profiles.lines).toBe(lines.length);
+    const seen = new Map<string, number>();
+    for (const line of lines) {
+      const segs = line.split('\t');
+      expect(segs.length % 2, line).toBe(0);
+      for (let k = 0; k < segs.length; k += 2) {
+        const subject = segs[k].replace(/^ /, '');
+        // The scored segment: " o1, o2, ...;" (or "." at the line's end), every object of the subject once.
+        const listed = segs[k + 1].slice(1, -1).split(', ');
+        expect([...listed].sort(), subject).toEqual([...objects.get(subject)!].sort());
+        seen.set(subject, (seen.get(subject) ?? 0) + 1);
+      }
+    }
+    expect(seen.size).toBe(objects.size);
+    for (const n of seen.values()) expect(n).toBe(DEFAULTS_V2.profilesPerSubject);
+    // The trainer's token file: segments alternate context / scored, the last one ends in <|endoftext|>.
+    const tok = TextTokenizer.fromJson(read('tokenizer.json'), 'tokenizer.json');
+    const { lines: ids, eos } = tokenizeCorpus(lines[0] + '\n', tok);
+    expect(ids[0].flat()).toEqual([...tok.encode(profileText(lines[0])), eos]);
+    expect(() => tokenizeCorpus('no tab here\n', tok)).toThrow(/segments/);
+  });
+
   it('refuses bad options and a missing LRE folder with a sentence', () => {
     expect(() => validateOptionsV2({ ...opts(dir), lrePerRelation: 0 })).toThrow(/--lre-per-relation/);
     expect(() => validateOptionsV2({ ...opts(dir), vocabSize: 100 })).toThrow(/--vocab-size/);
+    expect(() => validateOptionsV2({ ...opts(dir), profilesPerSubject: -1 })).toThrow(
+      /--profiles-per-subject/,
+    );
     expect(() => loadFactsV2(join(dir, 'nowhere'), 10, 1)).toThrow(/--lre-dir/);
   });
 });

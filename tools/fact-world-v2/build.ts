@@ -2,7 +2,7 @@
 // tokenizer and benchmark code, run on v2's relations and facts).
 //   npx tsx tools/fact-world-v2/build.ts [--seed 1] [--out data/fact-world-v2]
 //     [--tokenizer-out public/models/fact-world-v2/tokenizer.json] [--vocab-size 6144] [--lre-per-relation 150]
-//     [--lre-dir ../shared/data/lre-relations]
+//     [--lre-dir ../shared/data/lre-relations] [--profiles-per-subject 3]
 
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -14,6 +14,7 @@ import { corpusLines, corpusStats, lineText } from '../fact-world/corpus.ts';
 import { factSources } from '../fact-world/facts.ts';
 import type { Relation } from '../fact-world/relations.ts';
 import { LRE_DIR_DEFAULT, loadFactsV2 } from './facts.ts';
+import { PROFILE_DEFAULTS, profileLines, profileText } from './profiles.ts';
 import { RELATIONS_V2, subjectFirst } from './relations.ts';
 
 export interface BuildOptionsV2 {
@@ -24,6 +25,8 @@ export interface BuildOptionsV2 {
   testFraction: number;
   lrePerRelation: number;
   lreDir: string;
+  /** Profile entries per subject (profiles.ts); 0 writes an empty profiles.tsv. */
+  profilesPerSubject: number;
 }
 
 export const DEFAULTS_V2: Omit<BuildOptionsV2, 'out' | 'tokenizerOut'> = {
@@ -32,6 +35,7 @@ export const DEFAULTS_V2: Omit<BuildOptionsV2, 'out' | 'tokenizerOut'> = {
   testFraction: 0.2,
   lrePerRelation: 150,
   lreDir: LRE_DIR_DEFAULT,
+  profilesPerSubject: PROFILE_DEFAULTS.perSubject,
 };
 
 export function validateOptionsV2(o: BuildOptionsV2): void {
@@ -45,6 +49,8 @@ export function validateOptionsV2(o: BuildOptionsV2): void {
     bad(`--test-fraction must be in (0, 0.5), got ${o.testFraction}.`);
   if (!Number.isInteger(o.lrePerRelation) || o.lrePerRelation < 1)
     bad(`--lre-per-relation must be a positive integer, got ${o.lrePerRelation}.`);
+  if (!Number.isInteger(o.profilesPerSubject) || o.profilesPerSubject < 0 || o.profilesPerSubject > 20)
+    bad(`--profiles-per-subject must be an integer from 0 to 20, got ${o.profilesPerSubject}.`);
   if (existsSync(o.out) && !statSync(o.out).isDirectory()) bad(`--out ${o.out} is a file; give a folder.`);
   if (existsSync(o.tokenizerOut) && statSync(o.tokenizerOut).isDirectory())
     bad(
@@ -62,6 +68,14 @@ export function buildFactWorldV2(o: BuildOptionsV2) {
   const bpe = trainBpe(corpus.map(lineText), o.vocabSize);
   const json = tokenizerJson(bpe);
   const tokenizer = TextTokenizer.fromJson(JSON.stringify(json), o.tokenizerOut);
+  // The tokenizer is trained on the template lines only, so adding profile lines leaves it (and every prompt's
+  // ids) as before; profiles use the same words.
+  const profiles = profileLines(facts, {
+    ...PROFILE_DEFAULTS,
+    seed: o.seed,
+    perSubject: o.profilesPerSubject,
+  });
+  const profileTokens = profiles.map((l) => tokenizer.encode(profileText(l)).length + 1);
   const benchmark = buildBenchmark(facts, asV1, {
     seed: o.seed,
     testFraction: o.testFraction,
@@ -82,6 +96,12 @@ export function buildFactWorldV2(o: BuildOptionsV2) {
     phrasings: byRelation((id) => RELATIONS_V2.find((r) => r.id === id)!.templates.length),
     vocabSize: tokenizer.vocabSize,
     ...corpusStats(corpus, facts, asV1, tokenizer),
+    profiles: {
+      perSubject: o.profilesPerSubject,
+      lines: profiles.length,
+      tokens: profileTokens.reduce((a, b) => a + b, 0),
+      longestLineTokens: Math.max(0, ...profileTokens),
+    },
     edits: { train: benchmark.train.length, val: benchmark.val.length, test: benchmark.test.length },
     subjects: benchmark.subjects,
     sources: { ...factSources(), 'evandez/relations@1b9ec3cf (data/factual)': 'MIT' },
@@ -90,6 +110,7 @@ export function buildFactWorldV2(o: BuildOptionsV2) {
   mkdirSync(dirname(o.tokenizerOut), { recursive: true });
   writeFileSync(`${o.out}/facts.json`, JSON.stringify({ relations: RELATIONS_V2, facts }) + '\n');
   writeFileSync(`${o.out}/corpus.tsv`, corpus.join('\n') + '\n');
+  writeFileSync(`${o.out}/profiles.tsv`, profiles.map((l) => l + '\n').join(''));
   for (const s of ['train', 'val', 'test'] as const)
     writeFileSync(`${o.out}/edits-${s}.json`, JSON.stringify(benchmark[s]) + '\n');
   writeFileSync(`${o.out}/stats.json`, JSON.stringify(stats, null, 2) + '\n');
@@ -107,6 +128,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       'test-fraction': { type: 'string', default: String(DEFAULTS_V2.testFraction) },
       'lre-per-relation': { type: 'string', default: String(DEFAULTS_V2.lrePerRelation) },
       'lre-dir': { type: 'string', default: DEFAULTS_V2.lreDir },
+      'profiles-per-subject': { type: 'string', default: String(DEFAULTS_V2.profilesPerSubject) },
     },
   });
   try {
@@ -118,6 +140,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       testFraction: Number(values['test-fraction']),
       lrePerRelation: Number(values['lre-per-relation']),
       lreDir: values['lre-dir']!,
+      profilesPerSubject: Number(values['profiles-per-subject']),
     });
     console.log(JSON.stringify(stats, null, 2));
   } catch (e) {

@@ -91,34 +91,35 @@ class GPT2(torch.nn.Module):
 
 
 def pack(lines, order, start, n_rows, ctx, eos, prompt_loss=False):
-    """Fills n_rows rows of ctx tokens from lines[order[start:]]; returns ids, loss targets (completion tokens, and
-    with prompt_loss the prompt's tokens after its first too, flagged 0 in `kind`) and the next start."""
+    """Fills n_rows rows of ctx tokens from lines[order[start:]]; returns ids, loss targets and the next start.
+    A line is a list of segments, alternately context and scored (a template line: [prompt, completion]; a
+    profile line, more). Scored segments' tokens are targets flagged 1 in `kind`; with prompt_loss the context
+    tokens after a line's first are targets too, flagged 0."""
     ids = torch.full((n_rows, ctx), eos, dtype=torch.long)
     rows, cols, targets, kind = [], [], [], []
     i = start
     for r in range(n_rows):
         t = 0
         while True:
-            prompt, completion = lines[order[i % len(order)]]
-            n = len(prompt) + len(completion)
+            segs = lines[order[i % len(order)]]
+            seq = [x for s in segs for x in s]
+            n = len(seq)
             if t + n > ctx:
                 if t == 0:  # a line longer than the context: skip it (none are, the builder checks)
                     i += 1
                     continue
                 break
-            seq = prompt + completion
             ids[r, t : t + n] = torch.tensor(seq)
-            for j in range(1, len(prompt)) if prompt_loss else ():
-                rows.append(r)
-                cols.append(t + j - 1)
-                targets.append(seq[j])
-                kind.append(0)
-            for j in range(len(completion)):
-                pos = t + len(prompt) + j  # the token at pos is predicted from position pos - 1
-                rows.append(r)
-                cols.append(pos - 1)
-                targets.append(seq[len(prompt) + j])
-                kind.append(1)
+            j = 0
+            for k, seg in enumerate(segs):
+                for _ in seg:
+                    scored = k % 2 == 1
+                    if j > 0 and (scored or prompt_loss):  # the token at t + j is predicted from t + j - 1
+                        rows.append(r)
+                        cols.append(t + j - 1)
+                        targets.append(seq[j])
+                        kind.append(scored)
+                    j += 1
             t += n
             i += 1
     return ids, torch.tensor(rows), torch.tensor(cols), torch.tensor(targets), torch.tensor(kind, dtype=torch.bool), i
@@ -139,6 +140,38 @@ def exact_match(model, lines, sample, ctx, eos):
                 pred = logits[r, len(p) - 1 : len(p) + len(c) - 1].argmax(-1).tolist()
                 hits += pred == c
     return hits / len(sample)
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        raw = f.read()
+    n = struct.unpack("<Q", raw[:8])[0]
+    header = json.loads(raw[8 : 8 + n])
+    out = {}
+    for k, v in header.items():
+        if k == "__metadata__":
+            continue
+        if v["dtype"] != "F32":
+            sys.exit(f"{path}: tensor {k} is {v['dtype']}; --init-from reads F32 checkpoints only.")
+        a, b = v["data_offsets"]
+        out[k] = torch.frombuffer(bytearray(raw[8 + n + a : 8 + n + b]), dtype=torch.float32).view(v["shape"])
+    return out
+
+
+def warm_start(model, folder, reinit):
+    """Copies a trained checkpoint's tensors into the model, except those matching `reinit` (kept fresh)."""
+    import re
+    w = read_safetensors(os.path.join(folder, "model.safetensors"))
+    fresh = []
+    with torch.no_grad():
+        for name in model.names:
+            if name not in w or tuple(w[name].shape) != tuple(model.w(name).shape):
+                sys.exit(f"--init-from {folder}: tensor {name} is missing or has another shape; same config needed.")
+            if reinit and re.search(reinit, name):
+                fresh.append(name)
+            else:
+                model.w(name).copy_(w[name])
+    print(f"warm start from {folder}; fresh: {', '.join(fresh) or 'none'}", flush=True)
 
 
 def write_safetensors(path, model):
@@ -193,6 +226,9 @@ def main():
     ap.add_argument("--prompt-loss-weight", type=float, default=0.0,
                     help="also train next-token prediction on the prompt's tokens (subject names included), weighted so")
     ap.add_argument("--device", default="cpu", help="cpu, or cuda where a GPU is available")
+    ap.add_argument("--init-from", help="start from this model folder's model.safetensors (a warm start)")
+    ap.add_argument("--reinit", default="",
+                    help="with --init-from: a regex of tensor names to initialize fresh instead (e.g. 'h\\.0\\.mlp\\.')")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--warm-restart", action="store_true",
                     help="with --resume: start a new warm-up + cosine schedule (and time budget) at the resumed step")
@@ -204,11 +240,14 @@ def main():
     with open(a.tokens) as f:
         tok = json.load(f)
     lines, vocab, eos = [tuple(l) for l in tok["lines"]], tok["vocab_size"], tok["eos"]
-    too_long = sum(len(p) + len(c) > a.ctx for p, c in lines)
+    too_long = sum(sum(map(len, l)) > a.ctx for l in lines)
     if too_long:
         sys.exit(f"{too_long} corpus lines are longer than --ctx {a.ctx}; raise --ctx.")
     os.makedirs(a.out, exist_ok=True)
-    model = GPT2(a.layers, a.heads, a.embd, a.ctx, vocab, a.seed).to(a.device)
+    model = GPT2(a.layers, a.heads, a.embd, a.ctx, vocab, a.seed)
+    if a.init_from and not (a.resume and os.path.exists(os.path.join(a.out, "train-state.pt"))):
+        warm_start(model, a.init_from, a.reinit)
+    model = model.to(a.device)
     decay = [p for n, p in model.p.items() if p.dim() == 2 and n != "wpe__weight"]
     rest = [p for n, p in model.p.items() if not (p.dim() == 2 and n != "wpe__weight")]
     opt = torch.optim.AdamW(
@@ -218,7 +257,9 @@ def main():
     rnd = random.Random(a.seed)
     order = list(range(len(lines)))
     rnd.shuffle(order)
-    sample = random.Random(a.seed + 1).sample(range(len(lines)), min(500, len(lines)))
+    # The exact-match sample: template lines only (prompt, completion), the facts as the engine's knowledge asks.
+    templates = [i for i, l in enumerate(lines) if len(l) == 2]
+    sample = random.Random(a.seed + 1).sample(templates, min(500, len(templates)))
     ckpt_path = os.path.join(a.out, "train-state.pt")
     step, cursor, curve, epoch_len = 0, 0, [], len(order)
     t_spent = 0.0

@@ -117,6 +117,26 @@ export async function trainEditorInWorker(
   fetchDefault: () => Promise<{ name: string; bytes: Uint8Array }>,
   fingerprint: string,
 ): Promise<TrainEditorResult> {
+  // The editor learns the unedited model (its known-answers check too): the session's edits are taken off
+  // while it trains and put back, in order and exactly (side-car factors), however the call ends.
+  const stack = host.current.stack;
+  const applied = [...stack.patches];
+  for (const p of applied) stack.revert(p.id);
+  try {
+    return await trainUnedited(host, store, input, tools, fetchDefault, fingerprint);
+  } finally {
+    for (const p of applied) stack.apply(p);
+  }
+}
+
+async function trainUnedited(
+  host: EngineHost,
+  store: CheckpointStore,
+  input: TrainEditorInput,
+  tools: { progress: (p: ProgressEvent) => void; checkCancelled: () => void },
+  fetchDefault: () => Promise<{ name: string; bytes: Uint8Array }>,
+  fingerprint: string,
+): Promise<TrainEditorResult> {
   const session = host.current;
   const { model, tokenizer } = session.view;
   const encode = (t: string) => tokenizer.encode(t);

@@ -1,33 +1,19 @@
-// Gpt2Model: a GPT-2 on the GPU. Owns parameters and activation buffers; runs forward, backward, prediction and
-// generation. One implementation of LanguageModel (src/model/language-model.ts).
+// Gpt2Model: a GPT-2 on the GPU, one implementation of LanguageModel (src/model/language-model.ts). The shared
+// base (../shared/base-model.ts) owns parameters, linear table, side-car, pass and read-back; this file supplies
+// GPT-2's dims, tensors and pass, the parameters upstream of a linear's input, and generation through its own
+// KV-cached decoder.
 
 import type { GpuContext } from '../../gpu/context.ts';
 import type {
   GenerateOptions,
-  HeadRow,
-  LanguageModel,
-  LinearHook,
   LinearRole,
-  LinearSpec,
-  LinearWeight,
   ModelTrainer,
   RunOptions,
   RunResult,
-  TokenBatch,
   TopToken,
 } from '../language-model.ts';
-import { LinearScratch } from '../linear.ts';
-import { readTensorValues, type GpuTensor } from '../quant/tensors.ts';
-import { SideCarStore } from '../sidecar.ts';
-import {
-  MAX_TOPK,
-  mergeSideCarTerms,
-  nextTokenDistributions,
-  readRun,
-  topNext,
-  TopKReader,
-} from '../shared/model-ops.ts';
-import type { Gpt2Activations } from './activations.ts';
+import type { GpuTensor } from '../quant/tensors.ts';
+import { BaseModel } from '../shared/base-model.ts';
 import { Gpt2Decoder } from './decode.ts';
 import { gpt2LinearSpecs, gpt2ModelDims, parameterCount, type Gpt2Dims } from './dims.ts';
 import type { Gpt2Net } from './forward.ts';
@@ -37,64 +23,28 @@ import { Gpt2Trainer } from './training.ts';
 
 export type { RunOptions, RunResult, TopToken };
 
-export class Gpt2Model implements LanguageModel, Gpt2Net {
+export class Gpt2Model
+  extends BaseModel<ReturnType<typeof gpt2ModelDims>, Gpt2Parameters, Gpt2Pass>
+  implements Gpt2Net
+{
   readonly architecture = 'gpt2' as const;
-  readonly dims: ReturnType<typeof gpt2ModelDims>;
-  readonly params: Gpt2Parameters;
-  readonly linears: readonly LinearSpec[];
-  readonly sideCar: SideCarStore;
-  readonly scratch: LinearScratch;
-  readonly parameterCount: number;
-  private readonly weights = new Map<string, LinearWeight>();
-  private readonly specs = new Map<string, LinearSpec>();
-  private readonly pass: Gpt2Pass;
-  private readonly top: TopKReader;
   private decoder: Gpt2Decoder | null = null;
-  static readonly MAX_TOPK = MAX_TOPK;
 
   constructor(
-    readonly ctx: GpuContext,
+    ctx: GpuContext,
     dims: Gpt2Dims,
     weights: Map<string, Float32Array | GpuTensor>,
     label = 'gpt2',
   ) {
-    this.dims = gpt2ModelDims(dims);
-    this.params = new Gpt2Parameters(ctx, dims, label, weights);
-    this.linears = gpt2LinearSpecs(dims);
-    for (const s of this.linears) {
-      const key = `${s.block}.${s.role}`;
-      this.specs.set(key, s);
-      // The weight in whatever format it was loaded in (f32, or packed: then the packed buffers are its only copy).
-      const t = this.params.tensor(s.param);
-      this.weights.set(key, {
-        format: t.format,
-        order: s.order,
-        nIn: s.nIn,
-        nOut: s.nOut,
-        data: t.data,
-        ...(t.scales ? { scales: t.scales } : {}),
-        bias: s.biasParam ? this.params.get(s.biasParam) : null,
-      });
-    }
-    this.sideCar = new SideCarStore(this.linears, 'GPT-2');
-    this.scratch = new LinearScratch(ctx, label);
-    this.parameterCount = parameterCount(dims);
-    this.pass = new Gpt2Pass(ctx, this, this.dims);
-    this.top = new TopKReader(ctx, label);
-  }
-
-  linear(block: number, role: LinearRole): LinearSpec {
-    const s = this.specs.get(`${block}.${role}`);
-    if (!s)
-      throw new RangeError(
-        `This GPT-2 (${this.dims.nLayer} blocks) has no linear layer ${role} in block ${block}.`,
-      );
-    return s;
-  }
-
-  linearWeight(block: number, role: LinearRole): LinearWeight {
-    this.linear(block, role);
-    return this.weights.get(`${block}.${role}`)!;
+    super(ctx, gpt2ModelDims(dims), {
+      makeParams: (l, w) => new Gpt2Parameters(ctx, dims, l, w),
+      weights,
+      label,
+      linears: gpt2LinearSpecs(dims),
+      parameterCount: parameterCount(dims),
+      name: 'GPT-2',
+      noun: 'GPT-2',
+    });
   }
 
   inputParameters(block: number, role: LinearRole): string[] {
@@ -113,51 +63,8 @@ export class Gpt2Model implements LanguageModel, Gpt2Net {
     return new Gpt2Pass(this.ctx, this, this.dims);
   }
 
-  createGradients(label: string): Gpt2Parameters {
-    return new Gpt2Parameters(this.ctx, this.dims, label);
-  }
-
-  createTrainer(): ModelTrainer {
-    if (this.params.packed.size > 0)
-      throw new Error(
-        `This model's weights are loaded as ${[...new Set([...this.params.packed.values()].map((t) => t.format))].join('/')}, which are frozen: load it as f32 to train it.`,
-      );
+  protected createF32Trainer(): ModelTrainer {
     return new Gpt2Trainer(this);
-  }
-
-  async readParameter(param: string): Promise<Float32Array> {
-    // A packed parameter reads back dequantised: the values the kernels compute with.
-    return readTensorValues(this.ctx, this.params.tensor(param));
-  }
-
-  async exportWeights(opts: { merged?: boolean } = {}): Promise<Map<string, Float32Array>> {
-    const out = await this.params.download();
-    if (opts.merged !== false) await mergeSideCarTerms(this.ctx, out, this.linears, this.sideCar);
-    return out;
-  }
-
-  /** Records forward (+ backward) for `batch` with loss rows `rows`, submits, and reads the losses. */
-  async run(batch: TokenBatch, rows: HeadRow[], opts: RunOptions = {}): Promise<RunResult> {
-    return readRun(this.ctx, this.pass.record(batch, rows, opts), this.dims.vocabSize, opts.readProbs);
-  }
-
-  /** The activation buffers of the last run (tests read saved inputs u from them). */
-  get activations(): Gpt2Activations {
-    return this.pass.activations;
-  }
-
-  /** Full next-token distributions (V each) after each sequence. */
-  nextTokenDistributions(sequences: number[][], hook?: LinearHook): Promise<Float32Array[]> {
-    return nextTokenDistributions(this.ctx, this.dims, this.record(hook), sequences);
-  }
-
-  /** Top-k next tokens after each sequence, computed on the GPU (only k values per row come back). */
-  topNext(sequences: number[][], k: number, hook?: LinearHook): Promise<TopToken[][]> {
-    return topNext(this.dims, this.record(hook), this.top, sequences, k);
-  }
-
-  private record(hook?: LinearHook) {
-    return (batch: TokenBatch, rows: HeadRow[]) => this.pass.record(batch, rows, { hook });
   }
 
   /** Greedy (temperature 0) or sampled continuation of `ids` by `maxTokens` tokens (stops at `stopId`). */
@@ -167,12 +74,9 @@ export class Gpt2Model implements LanguageModel, Gpt2Net {
     return this.decoder.generate(ids, maxTokens, opts);
   }
 
-  destroy(): void {
+  override destroy(): void {
     this.decoder?.destroy();
-    this.params.destroy();
-    this.pass.destroy();
-    this.scratch.destroy();
-    this.top.destroy();
+    super.destroy();
   }
 }
 

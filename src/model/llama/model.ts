@@ -1,36 +1,14 @@
 // LlamaModel: a Llama 2 / Qwen2 / Qwen3 on the GPU, one implementation of LanguageModel
-// (src/model/language-model.ts). Owns parameters, the RoPE table and activation buffers; runs forward, backward,
-// prediction and generation with a KV cache.
+// (src/model/language-model.ts). The shared base (../shared/base-model.ts) owns parameters, linear table,
+// side-car, pass and read-back; this file supplies the family's dims, tensors and pass, the RoPE table, and
+// generation with a KV cache.
 
 import type { GpuContext } from '../../gpu/context.ts';
 import { ropeTable } from '../../gpu/kernels/rope.ts';
 import { generateCached, type CachedDecoder } from '../decode-loop.ts';
-import type {
-  GenerateOptions,
-  HeadRow,
-  LanguageModel,
-  LinearHook,
-  LinearRole,
-  LinearSpec,
-  LinearWeight,
-  ModelTrainer,
-  RunOptions,
-  RunResult,
-  TokenBatch,
-  TopToken,
-} from '../language-model.ts';
-import { LinearScratch } from '../linear.ts';
-import { readTensorValues, type GpuTensor } from '../quant/tensors.ts';
-import { SideCarStore } from '../sidecar.ts';
-import {
-  MAX_TOPK,
-  mergeSideCarTerms,
-  nextTokenDistributions,
-  readRun,
-  topNext,
-  TopKReader,
-} from '../shared/model-ops.ts';
-import type { LlamaActivations } from './activations.ts';
+import type { GenerateOptions, LinearRole, ModelTrainer } from '../language-model.ts';
+import type { GpuTensor } from '../quant/tensors.ts';
+import { BaseModel } from '../shared/base-model.ts';
 import { inputParameters, llamaDims, llamaLinearSpecs, parameterCount, type LlamaDims } from './dims.ts';
 import type { LlamaNet } from './forward.ts';
 import { LlamaKvCache } from './kv-cache.ts';
@@ -40,67 +18,29 @@ import { LlamaTrainer } from './training.ts';
 
 const NAMES = { llama: 'Llama', qwen2: 'Qwen2', qwen3: 'Qwen3' } as const;
 
-export class LlamaModel implements LanguageModel, LlamaNet {
+export class LlamaModel extends BaseModel<LlamaDims, LlamaParameters, LlamaPass> implements LlamaNet {
   readonly architecture: LlamaDims['architecture'];
-  readonly dims: LlamaDims;
-  readonly params: LlamaParameters;
-  readonly linears: readonly LinearSpec[];
-  readonly sideCar: SideCarStore;
-  readonly scratch: LinearScratch;
-  readonly parameterCount: number;
-  private readonly weights = new Map<string, LinearWeight>();
-  private readonly specs = new Map<string, LinearSpec>();
-  private readonly pass: LlamaPass;
-  private readonly top: TopKReader;
   private rope: { buffer: GPUBuffer; positions: number } | null = null;
   private cache: LlamaKvCache | null = null;
-  static readonly MAX_TOPK = MAX_TOPK;
 
   /** `weights`: HF tensor names (model.embed_tokens.weight, model.layers.N.self_attn.q_proj.weight, ...), f32. */
   constructor(
-    readonly ctx: GpuContext,
+    ctx: GpuContext,
     dims: LlamaDims,
     weights: Map<string, Float32Array | GpuTensor>,
     private readonly label = 'llama',
   ) {
-    this.dims = llamaDims(dims);
-    this.architecture = this.dims.architecture;
-    this.params = new LlamaParameters(ctx, this.dims, label, weights);
-    this.linears = llamaLinearSpecs(this.dims);
-    for (const s of this.linears) {
-      const key = `${s.block}.${s.role}`;
-      this.specs.set(key, s);
-      // The weight in whatever format it was loaded in (f32, or packed: then the packed buffers are its only copy).
-      const t = this.params.tensor(s.param);
-      this.weights.set(key, {
-        format: t.format,
-        order: s.order,
-        nIn: s.nIn,
-        nOut: s.nOut,
-        data: t.data,
-        ...(t.scales ? { scales: t.scales } : {}),
-        bias: s.biasParam ? this.params.get(s.biasParam) : null,
-      });
-    }
-    this.sideCar = new SideCarStore(this.linears, NAMES[this.architecture]);
-    this.scratch = new LinearScratch(ctx, label);
-    this.parameterCount = parameterCount(this.dims);
-    this.pass = new LlamaPass(ctx, this, this.dims);
-    this.top = new TopKReader(ctx, label);
-  }
-
-  linear(block: number, role: LinearRole): LinearSpec {
-    const s = this.specs.get(`${block}.${role}`);
-    if (!s)
-      throw new RangeError(
-        `This ${NAMES[this.architecture]} model (${this.dims.nLayer} blocks) has no linear layer ${role} in block ${block}.`,
-      );
-    return s;
-  }
-
-  linearWeight(block: number, role: LinearRole): LinearWeight {
-    this.linear(block, role);
-    return this.weights.get(`${block}.${role}`)!;
+    const d = llamaDims(dims);
+    super(ctx, d, {
+      makeParams: (l, w) => new LlamaParameters(ctx, d, l, w),
+      weights,
+      label,
+      linears: llamaLinearSpecs(d),
+      parameterCount: parameterCount(d),
+      name: NAMES[d.architecture],
+      noun: `${NAMES[d.architecture]} model`,
+    });
+    this.architecture = d.architecture;
   }
 
   inputParameters(block: number, role: LinearRole): string[] {
@@ -127,48 +67,8 @@ export class LlamaModel implements LanguageModel, LlamaNet {
     return new LlamaPass(this.ctx, this, this.dims);
   }
 
-  createGradients(label: string): LlamaParameters {
-    return new LlamaParameters(this.ctx, this.dims, label);
-  }
-
-  createTrainer(): ModelTrainer {
-    if (this.params.packed.size > 0)
-      throw new Error(
-        `This model's weights are loaded as ${[...new Set([...this.params.packed.values()].map((t) => t.format))].join('/')}, which are frozen: load it as f32 to train it.`,
-      );
+  protected createF32Trainer(): ModelTrainer {
     return new LlamaTrainer(this);
-  }
-
-  async readParameter(param: string): Promise<Float32Array> {
-    // A packed parameter reads back dequantised: the values the kernels compute with.
-    return readTensorValues(this.ctx, this.params.tensor(param));
-  }
-
-  async exportWeights(opts: { merged?: boolean } = {}): Promise<Map<string, Float32Array>> {
-    const out = await this.params.download();
-    if (opts.merged !== false) await mergeSideCarTerms(this.ctx, out, this.linears, this.sideCar);
-    return out;
-  }
-
-  async run(batch: TokenBatch, rows: HeadRow[], opts: RunOptions = {}): Promise<RunResult> {
-    return readRun(this.ctx, this.pass.record(batch, rows, opts), this.dims.vocabSize, opts.readProbs);
-  }
-
-  /** The activation buffers of the last run (tests read saved inputs from them). */
-  get activations(): LlamaActivations {
-    return this.pass.activations;
-  }
-
-  nextTokenDistributions(sequences: number[][], hook?: LinearHook): Promise<Float32Array[]> {
-    return nextTokenDistributions(this.ctx, this.dims, this.record(hook), sequences);
-  }
-
-  topNext(sequences: number[][], k: number, hook?: LinearHook): Promise<TopToken[][]> {
-    return topNext(this.dims, this.record(hook), this.top, sequences, k);
-  }
-
-  private record(hook?: LinearHook) {
-    return (batch: TokenBatch, rows: HeadRow[]) => this.pass.record(batch, rows, { hook });
   }
 
   /** Greedy or sampled continuation with a KV cache: the prompt is run once, then one token per step. */
@@ -196,12 +96,9 @@ export class LlamaModel implements LanguageModel, LlamaNet {
     return generateCached(decoder, ids, maxTokens, this.dims.nPositions, opts);
   }
 
-  destroy(): void {
-    this.params.destroy();
-    this.pass.destroy();
-    this.scratch.destroy();
+  override destroy(): void {
+    super.destroy();
     this.cache?.destroy();
     this.rope?.buffer.destroy();
-    this.top.destroy();
   }
 }

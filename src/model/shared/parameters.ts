@@ -101,3 +101,32 @@ export class ParameterTable implements ParameterGradients {
     for (const t of this.packed.values()) destroyTensor(t);
   }
 }
+
+/** A table class for one architecture: (ctx, dims, label, weights?) → its tensors, shapes from `shapes(dims)`. */
+export interface ParameterTableClass<D, P extends ParameterTable = ParameterTable> {
+  new (
+    ctx: GpuContext,
+    dims: D,
+    label: string,
+    weights?: Map<string, Float32Array | GpuTensor>,
+  ): P & {
+    readonly dims: D;
+  };
+}
+
+/**
+ * The parameter table of an architecture whose tensors are `shapes(dims)` (checkpoint names and shapes, in
+ * order): `class Gpt2Parameters extends parameterTableOf(parameterShapes) {}`.
+ */
+export function parameterTableOf<D>(shapes: (dims: D) => [string, number[]][]): ParameterTableClass<D> {
+  return class extends ParameterTable {
+    constructor(
+      ctx: GpuContext,
+      readonly dims: D,
+      label: string,
+      weights?: Map<string, Float32Array | GpuTensor>,
+    ) {
+      super(ctx, shapes(dims), label, weights);
+    }
+  };
+}

@@ -46,7 +46,9 @@ export async function nodeGPU(): Promise<GPU> {
     );
   }
   Object.assign(globalThis, mod.globals);
-  cachedGpu = mod.create([]);
+  // Dawn instance options for measurements (bench/peers/node-vs-chromium.ts), space-separated, e.g.
+  // EDITSCOPE_DAWN_OPTIONS="enable-dawn-features=skip_validation"; none by default.
+  cachedGpu = mod.create((process.env.EDITSCOPE_DAWN_OPTIONS ?? '').split(/\s+/).filter(Boolean));
   return cachedGpu;
 }
 

@@ -15,6 +15,7 @@ import { lastTokenRows, makeBatch } from '../model/batch.ts';
 import { sampleWithTemperature } from '../model/decode-loop.ts';
 import type { LanguageModel, LinearRole } from '../model/language-model.ts';
 import { parseSafetensors, serializeSafetensors, tensorToFloat32 } from '../model/safetensors.ts';
+import { baseParameter } from './hyper/fingerprint.ts';
 import { EditorWeightsError } from './types.ts';
 
 /** The layer whose input ROME's keys are. */
@@ -66,7 +67,9 @@ export async function keyWeightsHash(model: LanguageModel, layer: number): Promi
   };
   for (const name of keyParameterNames(model, layer)) {
     for (const c of name) mix(c.charCodeAt(0));
-    const words = new Uint32Array((await model.readParameter(name)).buffer);
+    // The checkpoint's values, whatever dtype the model was loaded in (a packed model reads back dequantised).
+    const values = await baseParameter(model, name);
+    const words = new Uint32Array(values.buffer, values.byteOffset, values.length);
     mix(words.length);
     for (let i = 0; i < words.length; i++) mix(words[i]);
   }

@@ -18,6 +18,7 @@ import { tinyCheckpoint } from '../model/testing.ts';
 import { serializeEditorFiles, EDITOR_FILES, editorDir } from '../editors/hyper/files.ts';
 import { createHypernet, defaultMendConfig } from '../editors/hyper/index.ts';
 import { modelFingerprint } from '../editors/hyper/fingerprint.ts';
+import { keyWeightsHash } from '../editors/rome-covariance.ts';
 import { EngineHost, type LoadedSource } from './host.ts';
 
 const DIMS = GPT2_PRESETS.tiny;
@@ -49,10 +50,11 @@ async function mendFiles(fingerprint: string): Promise<LoadedSource['editorFiles
   return async (name) => files.get(name) ?? null;
 }
 
-async function fingerprintOf(weights: Map<string, Float32Array>): Promise<string> {
+/** The f32 model's editor fingerprint and ROME key-weights hash (block 1). */
+async function fingerprintOf(weights: Map<string, Float32Array>): Promise<[string, string]> {
   const ctx = new GpuContext(await acquireNodeDevice());
   const model = new Gpt2Model(ctx, DIMS, weights, 'f32');
-  const fp = await modelFingerprint(model);
+  const fp = [await modelFingerprint(model), await keyWeightsHash(model, 1)] as [string, string];
   model.destroy();
   ctx.destroy();
   return fp;
@@ -68,7 +70,7 @@ const source = (editorFiles: LoadedSource['editorFiles'], dtype: LoadedSource['d
 
 describe('EngineHost in a packed dtype', () => {
   it('packs the linears, reports the plan bytes, and keeps the f32 checkpoint’s editor fingerprint', async () => {
-    const [fpX, fpY] = [await fingerprintOf(X.weights), await fingerprintOf(Y.weights)];
+    const [[fpX, romeX], [fpY]] = [await fingerprintOf(X.weights), await fingerprintOf(Y.weights)];
     const host = new EngineHost(acquireNodeDevice, () => {});
     const progress = vi.fn();
     const info = await host.load(source(await mendFiles(fpX), 'int8'), progress);
@@ -82,7 +84,10 @@ describe('EngineHost in a packed dtype', () => {
     const model = host.current.view.model;
     expect(model.linearWeight(0, 'mlp.in').format).toBe('q8_0');
     // The packed weights read back dequantised (another hash), yet the model is X: its fingerprint is X's.
+    const param = model.linear(0, 'mlp.in').param;
+    expect(await model.readParameter(param)).not.toEqual(X.weights.get(param));
     expect(await modelFingerprint(model)).toBe(fpX);
+    expect(await keyWeightsHash(model, 1)).toBe(romeX); // ROME statistics made for X fit X in int8 too
     expect(info.methods).toContain('mend'); // X's editor on X in int8
     expect(info.editorNotes).toBeUndefined();
 

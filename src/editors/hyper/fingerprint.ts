@@ -45,21 +45,31 @@ export function modelFingerprint(model: LanguageModel): Promise<string> {
 /** A parameter as its checkpoint holds it (f32 values), by checkpoint name: what an f32 load would read back. */
 export type SourceParameter = (param: string) => Float32Array | Promise<Float32Array>;
 
+const sources = new WeakMap<LanguageModel, SourceParameter>();
+
 /**
  * Fingerprints `model` from its source tensors (see the header) and caches the result as the model's
- * fingerprint. Called by a loader that packs the weights, while the source is still at hand; an f32 model
- * needs no call (its own read-back is the source).
+ * fingerprint; `read` stays registered for baseParameter (ROME's key-weights hash reads through it). Called by
+ * a loader that packs the weights; an f32 model needs no call (its own read-back is the source).
  */
 export function fingerprintFromSource(model: LanguageModel, read: SourceParameter): Promise<string> {
-  const p = computeFingerprint(model, read);
+  sources.set(model, read);
+  const p = computeFingerprint(model);
   cache.set(model, p);
   return p;
 }
 
-async function computeFingerprint(
-  model: LanguageModel,
-  read: SourceParameter = (name) => model.readParameter(name),
-): Promise<string> {
+/**
+ * A parameter's base values as the checkpoint holds them: the source of a model loaded packed, else the model's
+ * own read-back. Hashes that identify a model (this file's, ROME's key statistics) read through this, so they
+ * do not depend on the dtype it was loaded in.
+ */
+export async function baseParameter(model: LanguageModel, param: string): Promise<Float32Array> {
+  const read = sources.get(model);
+  return read ? read(param) : model.readParameter(param);
+}
+
+async function computeFingerprint(model: LanguageModel): Promise<string> {
   let h1 = 0x811c9dc5;
   let h2 = 0x2545f491;
   const mix = (w: number) => {
@@ -70,7 +80,7 @@ async function computeFingerprint(
   for (const c of model.architecture) mix(c.charCodeAt(0));
   for (const name of fingerprintParameters(model)) {
     for (const c of name) mix(c.charCodeAt(0));
-    const values = await read(name);
+    const values = await baseParameter(model, name);
     const words = new Uint32Array(values.buffer, values.byteOffset, values.length);
     mix(words.length);
     for (let i = 0; i < words.length; i++) mix(words[i]);

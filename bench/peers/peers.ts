@@ -13,52 +13,25 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { describeAdapter } from '../../src/gpu/adapter.ts';
-import { GPT2_PRESETS } from '../../src/model/config.ts';
-import { randomGpt2Init } from '../../src/model/gpt2/init.ts';
-import { Gpt2Model } from '../../src/model/gpt2/model.ts';
-import type { LanguageModel } from '../../src/model/language-model.ts';
-import { llamaDims, type LlamaDims } from '../../src/model/llama/dims.ts';
-import { randomLlamaInit } from '../../src/model/llama/init.ts';
-import { LlamaModel } from '../../src/model/llama/model.ts';
-import { gpt2Onnx, pastName, presentName } from '../../src/model/onnx/gpt2.ts';
+import { pastName, presentName } from '../../src/model/onnx/gpt2.ts';
 import { engineContext, factWorld, ORT_WASM_PATHS } from './browser-common.ts';
-import { llamaOnnx } from './qwen3-onnx.ts';
+import {
+  benchIds as ids,
+  buildBenchModel,
+  promptLength,
+  timeOurs,
+  type BenchModel,
+  type ModelName,
+  type Scenario,
+  type Shape,
+} from './models.ts';
 
 ort.env.wasm.wasmPaths = ORT_WASM_PATHS;
 
 type Peer = 'ours' | 'ortWebgpu' | 'ortWasm';
-type ModelName = 'fact-world' | 'gpt2-124m' | 'qwen3-small';
 
-/** What the pages feed ORT: context, vocabulary and the KV cache's (heads, head_dim). */
-interface Shape {
-  nPositions: number;
-  vocabSize: number;
-  nLayer: number;
-  kvHeads: number;
-  headDim: number;
-}
-
-const QWEN3_SMALL: LlamaDims = llamaDims({
-  architecture: 'qwen3',
-  nLayer: 8,
-  nEmbd: 512,
-  nPositions: 512,
-  vocabSize: 16384,
-  nHead: 8,
-  nKvHead: 4,
-  headDim: 64,
-  nInner: 1536,
-  eps: 1e-6,
-  ropeTheta: 1e6,
-  tiedEmbeddings: true,
-  attentionBias: 'none',
-  qkNorm: true,
-});
-
-interface Loaded {
+interface Loaded extends BenchModel {
   name: string;
-  dims: Shape;
-  model: LanguageModel;
   sessions: Partial<Record<'ortWebgpu' | 'ortWasm', ort.InferenceSession>>;
   sessionMs: Partial<Record<'ortWebgpu' | 'ortWasm', number>>;
 }
@@ -66,52 +39,31 @@ interface Loaded {
 let ctx: GpuContext | null = null;
 let current: Loaded | null = null;
 
-const ids = (T: number, V: number) => Array.from({ length: T }, (_, i) => (i * 7919 + 13) % V);
 const i64 = (xs: number[]) => BigInt64Array.from(xs.map((x) => BigInt(x)));
 
-async function setup(name: ModelName, threads: number) {
+/** Loads a model into the engine and, unless `ortToo` is false (Node-vs-Chromium runs), into both ORT EPs. */
+async function setup(name: ModelName, threads: number, ortToo = true) {
   ctx ??= await engineContext();
   current?.model.destroy();
   for (const s of Object.values(current?.sessions ?? {})) await s.release();
   current = null;
-  let dims: Shape;
-  let model: LanguageModel;
-  let bytes: Uint8Array;
-  if (name === 'qwen3-small') {
-    const d = QWEN3_SMALL;
-    const weights = randomLlamaInit(d, 1);
-    model = new LlamaModel(ctx, d, weights, name);
-    bytes = llamaOnnx(d, weights);
-    dims = { ...d, kvHeads: d.nKvHead, headDim: d.headDim };
-  } else {
-    let weights: Map<string, Float32Array>;
-    let d;
-    if (name === 'fact-world') {
-      const fw = await factWorld();
-      d = fw.checkpoint.config;
-      weights = fw.checkpoint.weights;
-    } else if (name === 'gpt2-124m') {
-      d = { ...GPT2_PRESETS.gpt2 };
-      weights = randomGpt2Init(d, 1);
-    } else throw new RangeError(`unknown benchmark model ${JSON.stringify(name)}`);
-    model = new Gpt2Model(ctx, d, weights, name);
-    bytes = gpt2Onnx(d, weights, { logits: 'last' });
-    dims = { ...d, kvHeads: d.nHead, headDim: d.nEmbd / d.nHead };
-  }
+  const built = await buildBenchModel(ctx, name, async () => (await factWorld()).checkpoint);
+  const bytes = ortToo ? built.onnx() : new Uint8Array(0);
   ort.env.wasm.numThreads = threads;
-  const loaded: Loaded = { name, dims, model, sessions: {}, sessionMs: {} };
-  for (const [peer, ep] of [
-    ['ortWasm', 'wasm'],
-    ['ortWebgpu', 'webgpu'],
-  ] as const) {
-    const t0 = performance.now();
-    loaded.sessions[peer] = await ort.InferenceSession.create(bytes, { executionProviders: [ep] });
-    loaded.sessionMs[peer] = performance.now() - t0;
-  }
+  const loaded: Loaded = { ...built, name, sessions: {}, sessionMs: {} };
+  if (ortToo)
+    for (const [peer, ep] of [
+      ['ortWasm', 'wasm'],
+      ['ortWebgpu', 'webgpu'],
+    ] as const) {
+      const t0 = performance.now();
+      loaded.sessions[peer] = await ort.InferenceSession.create(bytes, { executionProviders: [ep] });
+      loaded.sessionMs[peer] = performance.now() - t0;
+    }
   current = loaded;
   return {
     adapter: describeAdapter(ctx.adapter),
-    parameters: model.parameterCount,
+    parameters: built.model.parameterCount,
     onnxBytes: bytes.length,
     sessionMs: loaded.sessionMs,
     crossOriginIsolated: self.crossOriginIsolated,
@@ -141,10 +93,6 @@ function feeds(d: Shape, tokens: number[], pos0: number, past?: ort.InferenceSes
 async function readLogits(out: ort.InferenceSession.OnnxValueMapType): Promise<Float32Array> {
   return (await (out.logits as ort.Tensor).getData()) as Float32Array;
 }
-
-type Scenario = 'prefill16' | 'prefill128' | 'decode';
-const promptLength = (d: Shape, scenario: Scenario) =>
-  scenario === 'prefill128' ? Math.min(128, d.nPositions) : 16;
 
 /** Tokens in a scenario's prompt (fact-world's context is 32, so its prefill128 is 32 tokens). */
 function tokens(scenario: Scenario): number {
@@ -196,19 +144,7 @@ async function time(peer: Peer, scenario: Scenario): Promise<number> {
   const d = m.dims;
   const T = promptLength(d, scenario);
   const tokens = ids(T, d.vocabSize);
-  if (peer === 'ours') {
-    if (scenario !== 'decode') {
-      const t0 = performance.now();
-      await m.model.nextTokenDistributions([tokens]);
-      return performance.now() - t0;
-    }
-    const t0 = performance.now();
-    await m.model.generate(tokens, 1);
-    const t1 = performance.now();
-    await m.model.generate(tokens, 2);
-    const t2 = performance.now();
-    return Math.max(0, t2 - t1 - (t1 - t0));
-  }
+  if (peer === 'ours') return timeOurs(m, scenario);
   const s = m.sessions[peer]!;
   if (scenario !== 'decode') {
     const t0 = performance.now();

@@ -9,14 +9,10 @@
 //   BENCH_SCENARIOS=prefill16,decode for a subset). Models measured in an earlier run on the same adapter stay
 //   in the file (each with its own date), so a slow model can be run on its own, time-boxed.
 
-import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
-import { chromium } from '@playwright/test';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { CHROMIUM, median, openPeersPage, slugOf } from './page.ts';
 
-const OUT = join(tmpdir(), 'editscope-peers-dist');
 const MODELS = (process.env.BENCH_MODELS ?? 'fact-world,gpt2-124m,qwen3-small').split(',');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const THREADS = Number(process.env.BENCH_THREADS ?? Math.min(4, cpus().length));
@@ -25,80 +21,8 @@ const SCENARIOS = ALL_SCENARIOS.filter((s) =>
   (process.env.BENCH_SCENARIOS ?? ALL_SCENARIOS.join(',')).split(',').includes(s),
 );
 const PEERS = ['ours', 'ortWebgpu', 'ortWasm'] as const;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const EXTRA_ARGS = (process.env.BENCH_CHROMIUM_ARGS ?? '').split(' ').filter(Boolean);
 
-if (!process.env.BENCH_NO_BUILD || !existsSync(join(OUT, 'bench/peers/index.html'))) {
-  console.log(`building the pages into ${OUT} ...`);
-  execFileSync('npx', ['vite', 'build', '--outDir', OUT, '--emptyOutDir', '--logLevel', 'warn'], {
-    stdio: 'inherit',
-  });
-}
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-};
-const server = createServer((req, res) => {
-  const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
-    /^(\.\.[/\\])+/,
-    '',
-  );
-  const file = join(OUT, path);
-  if (!file.startsWith(OUT) || !existsSync(file) || !statSync(file).isFile()) {
-    res.writeHead(404).end('not found');
-    return;
-  }
-  res.writeHead(200, {
-    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-    'cross-origin-opener-policy': 'same-origin',
-    'cross-origin-embedder-policy': 'require-corp',
-  });
-  createReadStream(file).pipe(res);
-});
-await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-const port = (server.address() as { port: number }).port;
-
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: [
-    '--enable-unsafe-webgpu',
-    '--no-sandbox',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--no-first-run',
-    ...EXTRA_ARGS,
-  ],
-});
-const page = await browser.newPage();
-page.on('console', (m) => m.type() === 'error' && console.log(`[page] ${m.text()}`));
-await page.goto(`http://127.0.0.1:${port}/bench/peers/index.html`);
-await page.waitForSelector('body[data-ready="true"]');
-
-type Api = {
-  setup: (name: string, threads: number) => Promise<Record<string, unknown> & { adapter: string }>;
-  time: (peer: string, scenario: string) => Promise<number>;
-  parity: () => Promise<Record<string, number>>;
-  tokens: (scenario: string) => Promise<number>;
-};
-const call = <K extends keyof Api>(name: K, ...args: Parameters<Api[K]>) =>
-  page.evaluate(
-    ([n, a]) => {
-      const api = (window as unknown as { editscopePeers: Record<string, (...x: unknown[]) => unknown> })
-        .editscopePeers;
-      return api[n as string](...(a as unknown[]));
-    },
-    [name, args] as const,
-  ) as ReturnType<Api[K]>;
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const { browser, call, close } = await openPeersPage();
 
 let adapter = 'unknown';
 const models: Record<string, unknown> = {};
@@ -106,16 +30,7 @@ let failure: string | null = null;
 
 /** Written after every scenario, so a crashed page still leaves what was measured. */
 function writeResults(): string {
-  const slug = adapter.toLowerCase().includes('swiftshader')
-    ? 'swiftshader'
-    : /llvmpipe|lavapipe/.test(adapter.toLowerCase())
-      ? 'lavapipe'
-      : adapter
-          .toLowerCase()
-          .split(' / ')
-          .slice(0, 2)
-          .join('-')
-          .replace(/[^a-z0-9-]+/g, '-') || 'gpu';
+  const slug = slugOf(adapter);
   const file = `bench/results/peers-${slug}.json`;
   // Keep the other models of an earlier run on this adapter (each entry has its own date).
   let earlier: Record<string, unknown> = {};
@@ -198,6 +113,5 @@ for (const name of MODELS) {
   }
   if (failure) break;
 }
-await browser.close().catch(() => undefined);
-server.close();
+await close();
 console.log(`\nwrote ${writeResults()}`);

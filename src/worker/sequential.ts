@@ -9,7 +9,7 @@ import { runSequentialOnSession, type SequentialSummary } from '../engine/sequen
 import { gunzip, isGzip } from '../editors/training/dataset-file.ts';
 import type { EngineHost } from '../engine/host.ts';
 import type { EditSession } from '../engine/session.ts';
-import type { MethodName, MethodSettings } from '../engine/types.ts';
+import type { MethodName, MethodSettings, TokenProb } from '../engine/types.ts';
 import { readEditCases } from '../eval/datasets/index.ts';
 import type { SequentialPoint } from '../eval/sequential.ts';
 import type { EditCase } from '../eval/types.ts';
@@ -44,10 +44,21 @@ export interface SequentialStatus {
 export interface SequentialCalls {
   sequentialRun: [SequentialInput, { summary: SequentialSummary; dataset: string }];
   sequentialStatus: [Record<string, never>, SequentialStatus];
-  sequentialUndo: [Record<string, never>, { reverted: number }];
+  sequentialUndo: [Record<string, never>, UndoResult];
+}
+
+/** What Undo checked: the run's first prompts answered by the model before the run and after the undo. */
+export interface UndoResult {
+  reverted: number;
+  probes: { prompt: string; before: TokenProb; after: TokenProb }[];
+  /** Every probe's top token the same and its probability within 1e-4: the model is as before the run. */
+  restored: boolean;
 }
 
 type Tools = { checkCancelled: () => void };
+
+/** Prompts read before the run and after Undo (a cheap check that Undo restored the model). */
+const CHECK_PROMPTS = 3;
 
 interface RunState {
   session: EditSession;
@@ -57,6 +68,7 @@ interface RunState {
   points: SequentialPoint[];
   editIds: string[];
   dataset: string;
+  before: { prompt: string; top: TokenProb }[];
 }
 
 /** The model's own test split, else the CounterFact split shipped with the app. */
@@ -85,6 +97,8 @@ export function sequentialHandlers(host: EngineHost) {
       const { cases, dataset } = await testCases(host);
       if (cases.length === 0) throw new Error(`No edits in ${dataset}.`);
       const edited = cases.slice(0, input.n);
+      const checks = edited.slice(0, CHECK_PROMPTS).map((c) => c.prompt);
+      const before = (await session.predict(checks, 1)).map((r) => ({ prompt: r.prompt, top: r.top[0] }));
       const state: RunState = {
         session,
         running: true,
@@ -93,6 +107,7 @@ export function sequentialHandlers(host: EngineHost) {
         points: [],
         editIds: [],
         dataset,
+        before,
       };
       run = state;
       try {
@@ -125,20 +140,27 @@ export function sequentialHandlers(host: EngineHost) {
         dataset: r?.dataset ?? '',
       };
     },
-    sequentialUndo: async () => {
+    sequentialUndo: async (): Promise<UndoResult> => {
       const r = live();
       if (r?.running) throw new Error('The sequential run is still going; cancel it first.');
-      let reverted = 0;
-      if (r) {
-        const present = new Set(host.current.stack.patches.map((p) => p.id));
-        for (const id of [...r.editIds].reverse())
-          if (present.has(id)) {
-            host.revert(id);
-            reverted++;
-          }
-      }
       run = null;
-      return { reverted };
+      if (!r) return { reverted: 0, probes: [], restored: true };
+      let reverted = 0;
+      const present = new Set(host.current.stack.patches.map((p) => p.id));
+      for (const id of [...r.editIds].reverse())
+        if (present.has(id)) {
+          host.revert(id);
+          reverted++;
+        }
+      const now = await host.current.predict(
+        r.before.map((b) => b.prompt),
+        1,
+      );
+      const probes = r.before.map((b, i) => ({ prompt: b.prompt, before: b.top, after: now[i].top[0] }));
+      const restored = probes.every(
+        (p) => p.before.id === p.after.id && Math.abs(p.before.prob - p.after.prob) < 1e-4,
+      );
+      return { reverted, probes, restored };
     },
   };
 }

@@ -18,6 +18,10 @@ import { ShareBar } from './ShareBar.tsx';
 const CompareView = lazy(() => import('./CompareView.tsx').then((m) => ({ default: m.CompareView })));
 // "Train an editor" (issue 12) is not needed for the first chart either.
 const TrainEditor = lazy(() => import('./TrainEditor.tsx').then((m) => ({ default: m.TrainEditor })));
+// The sequential (lifelong) view (issue 13), below the main view.
+const SequentialPanel = lazy(() =>
+  import('./SequentialPanel.tsx').then((m) => ({ default: m.SequentialPanel })),
+);
 
 /** Presentation mode: a class on <html> that enlarges fonts and bars (styles/present.css). */
 function PresentationToggle() {
@@ -89,6 +93,9 @@ export function Playground({ engine, adapter }: { engine: EngineClient; adapter:
               <CompareView />
             </Suspense>
           )}
+          <Suspense fallback={null}>
+            <SequentialPanel />
+          </Suspense>
         </main>
       </div>
       <footer className="footer">

@@ -35,7 +35,17 @@ export interface AppliedEdit {
 /** The one engine operation running now (the engine does one thing at a time). */
 export interface EngineTask {
   kind:
-    'load' | 'edit' | 'replay' | 'compare' | 'undo' | 'reset' | 'preview' | 'reread' | 'generate' | 'files';
+    | 'load'
+    | 'edit'
+    | 'replay'
+    | 'compare'
+    | 'undo'
+    | 'reset'
+    | 'preview'
+    | 'reread'
+    | 'generate'
+    | 'files'
+    | 'sequential';
   label: string;
   progress: ProgressEvent | null;
   cancellable: boolean;

@@ -11,9 +11,11 @@ import { selectBusy, useApp } from '../index.ts';
 import { forgetEdits, recallEdit, rememberEdit } from '../edit-cache.ts';
 import { beginTask, endTask, runEdit } from './edit.ts';
 import { getEngine, isCancelled, messageOf } from './engine-ref.ts';
+import { refreshPreview } from './preview.ts';
 import { refreshProbes } from './probes.ts';
 
-export type LocalFiles = { config: string; safetensors: ArrayBuffer; tokenizer: string };
+/** A local folder's three files, or one local GGUF file (sent to the worker as the File, read in slices there). */
+export type LocalFiles = { config: string; safetensors: ArrayBuffer; tokenizer: string } | { gguf: File };
 
 export const sameModel = (a: SessionModel, b: SessionModel) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -51,7 +53,7 @@ export async function loadModel(
       {
         signal: ctrl.signal,
         onProgress: (progress) => useApp.getState().patchTask({ progress }),
-        transfer: files ? [files.safetensors] : undefined,
+        transfer: files && 'safetensors' in files ? [files.safetensors] : undefined,
       },
     );
     forgetEdits();
@@ -172,6 +174,9 @@ export async function openSession(doc: SessionDoc, isDefault = false): Promise<v
     }
     refreshSuggestions();
   } else if (!(await loadModel(doc.model))) return;
+  // The current model's readings first (one predict call), so the first chart does not wait for the edits to
+  // be replayed (issue 14: first chart within 3 s of a cold load); the replay then shows the edited charts.
+  if (useApp.getState().pendingEdits.length > 0) await refreshPreview();
   await replayPending(isDefault);
 }
 

@@ -70,6 +70,7 @@ interface Round {
   scriptsDoneMs: number;
   workerScriptMs: number | null;
   domContentLoadedMs: number;
+  loadingSteps: { ms: number; text: string }[];
 }
 
 let adapter = 'unknown';
@@ -92,6 +93,16 @@ try {
     });
     browserVersion = browser.version();
     const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+    // Where the time goes: every change of the loading panel's steps (LoadingState.tsx), on the page's clock.
+    await page.addInitScript(`
+      window.__steps = [];
+      new MutationObserver(() => {
+        const el = document.querySelector('[data-testid="loading-state"]');
+        const text = el ? Array.from(el.querySelectorAll('li')).map((li) => li.textContent).join(' | ') : 'gone';
+        const last = window.__steps[window.__steps.length - 1];
+        if (!last || last.text !== text) window.__steps.push({ ms: Math.round(performance.now()), text });
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    `);
     await page.goto(base, { waitUntil: 'commit' });
     // Polled every frame inside the page, so the time is the page's own clock, not Playwright's round trips.
     const firstChartMs = await page.waitForFunction(
@@ -115,19 +126,26 @@ try {
     } catch {
       edited = null; // the default edit did not finish in time: the first chart still counts
     }
-    const timing = await page.evaluate(() => {
-      const res = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-      const end = (re: RegExp) => {
+    // A string, not a function: the TS loader would wrap a function's inner helpers in __name(), which the page lacks.
+    const timing = (await page.evaluate(`(() => {
+      const res = performance.getEntriesByType('resource');
+      const end = (re) => {
         const hits = res.filter((e) => re.test(e.name)).map((e) => e.responseEnd);
         return hits.length ? Math.max(...hits) : null;
       };
-      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      const nav = performance.getEntriesByType('navigation')[0];
       return {
-        scriptsDoneMs: end(/\/assets\/(main|vendor|rolldown|adapter|preload)[^/]*\.js$/) ?? 0,
-        workerScriptMs: end(/engine\.worker[^/]*\.js$/),
+        scriptsDoneMs: end(/\\/assets\\/(main|vendor|rolldown|adapter|preload)[^/]*\\.js$/) ?? 0,
+        workerScriptMs: end(/engine\\.worker[^/]*\\.js$/),
         domContentLoadedMs: nav.domContentLoadedEventEnd,
+        loadingSteps: window.__steps,
       };
-    });
+    })()`)) as {
+      scriptsDoneMs: number;
+      workerScriptMs: number | null;
+      domContentLoadedMs: number;
+      loadingSteps: { ms: number; text: string }[];
+    };
     adapter = await page.evaluate(async () => {
       const a = await navigator.gpu?.requestAdapter();
       const i = a?.info;
@@ -137,6 +155,7 @@ try {
     console.log(
       `round ${r + 1}: first chart ${first.toFixed(0)} ms, edited chart ${edited?.toFixed(0) ?? '—'} ms (scripts ${timing.scriptsDoneMs.toFixed(0)}, worker script ${timing.workerScriptMs?.toFixed(0) ?? '—'}ms)`,
     );
+    console.log(`  steps: ${timing.loadingSteps.map((x) => `${x.ms} ${x.text}`).join('\n         ')}`);
     await browser.close();
   }
 } finally {

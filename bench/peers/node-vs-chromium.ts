@@ -30,7 +30,7 @@ const results: Record<string, unknown> = {};
 let chromiumAdapter = 'unknown';
 try {
   for (const name of MODELS) {
-    const info = await call('setup', name, 1, false);
+    const info = await call('setup', name, 1, []);
     chromiumAdapter = info.adapter;
     const m = await buildBenchModel(ctx, name, () => readCheckpointDir('public/models/fact-world'));
     const scenarios: Record<string, unknown> = {};

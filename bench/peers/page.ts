@@ -27,7 +27,7 @@ export interface PeersApi {
   setup: (
     name: string,
     threads: number,
-    ortToo?: boolean,
+    ortPeers?: string[],
   ) => Promise<Record<string, unknown> & { adapter: string }>;
   time: (peer: string, scenario: string) => Promise<number>;
   parity: () => Promise<Record<string, number>>;

@@ -41,21 +41,25 @@ let current: Loaded | null = null;
 
 const i64 = (xs: number[]) => BigInt64Array.from(xs.map((x) => BigInt(x)));
 
-/** Loads a model into the engine and, unless `ortToo` is false (Node-vs-Chromium runs), into both ORT EPs. */
-async function setup(name: ModelName, threads: number, ortToo = true) {
+/** Loads a model into the engine and into the ORT sessions named (none: Node-vs-Chromium runs). */
+async function setup(
+  name: ModelName,
+  threads: number,
+  ortPeers: ('ortWasm' | 'ortWebgpu')[] = ['ortWasm', 'ortWebgpu'],
+) {
   ctx ??= await engineContext();
   current?.model.destroy();
   for (const s of Object.values(current?.sessions ?? {})) await s.release();
   current = null;
   const built = await buildBenchModel(ctx, name, async () => (await factWorld()).checkpoint);
-  const bytes = ortToo ? built.onnx() : new Uint8Array(0);
+  const bytes = ortPeers.length ? built.onnx() : new Uint8Array(0);
   ort.env.wasm.numThreads = threads;
   const loaded: Loaded = { ...built, name, sessions: {}, sessionMs: {} };
-  if (ortToo)
-    for (const [peer, ep] of [
-      ['ortWasm', 'wasm'],
-      ['ortWebgpu', 'webgpu'],
-    ] as const) {
+  for (const [peer, ep] of [
+    ['ortWasm', 'wasm'],
+    ['ortWebgpu', 'webgpu'],
+  ] as const)
+    if (ortPeers.includes(peer)) {
       const t0 = performance.now();
       loaded.sessions[peer] = await ort.InferenceSession.create(bytes, { executionProviders: [ep] });
       loaded.sessionMs[peer] = performance.now() - t0;
@@ -128,7 +132,8 @@ async function parity(): Promise<Record<string, number>> {
       lo.reduce((a, b) => Math.max(a, b), -Infinity) - lo.reduce((a, b) => Math.min(a, b), Infinity),
   };
   for (const peer of ['ortWebgpu', 'ortWasm'] as const) {
-    const s = m.sessions[peer]!;
+    const s = m.sessions[peer];
+    if (!s) continue;
     const pre = await s.run(feeds(m.dims, prompt, 0));
     const step = await s.run(feeds(m.dims, [prompt[0]], 16, pre));
     out[`${peer}Prefill`] = diff(lo, logs(softmax(await readLogits(pre))));

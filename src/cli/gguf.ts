@@ -6,13 +6,14 @@ import { dirname, resolve } from 'node:path';
 import type { GpuContext } from '../gpu/context.ts';
 import type { ModelCheckpoint } from '../model/checkpoint.ts';
 import { openGgufCheckpoint } from '../model/gguf/checkpoint.ts';
+import { loadGgufModel } from '../model/gguf/model.ts';
 import { fileSource } from '../model/gguf/node.ts';
 import { Gpt2Model } from '../model/gpt2/model.ts';
 import type { LanguageModel } from '../model/language-model.ts';
 import { parseWeightDtype, type WeightDtype } from '../model/quant/apply.ts';
 import { mapSource } from '../model/quant/load.ts';
 import { UsageError } from './args.ts';
-import { createLanguageModel, loadLanguageModel, weightPlan } from '../model/factory.ts';
+import { createLanguageModel, loadLanguageModel } from '../model/factory.ts';
 import type { LoadedLanguageModel, LoadedModel } from './engine.ts';
 
 let requested: WeightDtype = 'f32';
@@ -70,23 +71,18 @@ function report(r: { gpuWeightBytes: number; ms: number }): void {
   );
 }
 
-/** A GGUF file streamed tensor by tensor into the requested dtype's formats (Q8_0/Q4_0 repacked, not decoded). */
-async function loadGgufModel(path: string, ctx: GpuContext) {
+/** A GGUF file streamed tensor by tensor into the requested dtype's formats (src/model/gguf/model.ts). */
+async function loadGgufFileModel(path: string, ctx: GpuContext) {
   const src = await fileSource(path);
   try {
     const open = await openGgufCheckpoint(src, path);
-    const plan = new Map(weightPlan(open.config, requested).map((t) => [t.name, t.format]));
-    const r = await loadLanguageModel(
-      ctx,
-      open.config,
-      open.tensors((name) => plan.get(name) ?? 'f32', progress(path)),
-      { dtype: requested, label: 'model', fileName: path },
-    );
+    const r = await loadGgufModel(ctx, open, {
+      dtype: requested,
+      fileName: path,
+      onProgress: progress(path),
+    });
     if (requested !== 'f32') report(r);
-    const { tensors: _streamed, ...rest } = open;
-    // The weights live on the GPU only: the checkpoint carries no host copy.
-    const checkpoint: ModelCheckpoint = { ...rest, weights: new Map() };
-    return { checkpoint, model: r.model };
+    return { checkpoint: r.checkpoint, model: r.model };
   } finally {
     await src.close();
   }
@@ -94,7 +90,7 @@ async function loadGgufModel(path: string, ctx: GpuContext) {
 
 /** A .gguf file of any supported architecture (predict and other LanguageModel commands). */
 export async function loadGgufLanguageModel(path: string, ctx: GpuContext): Promise<LoadedLanguageModel> {
-  const { checkpoint, model } = await loadGgufModel(path, ctx);
+  const { checkpoint, model } = await loadGgufFileModel(path, ctx);
   return { dir: dirname(resolve(path)), checkpoint, model, tokenizer: checkpoint.tokenizer };
 }
 
@@ -112,7 +108,7 @@ export async function loadGgufFile(path: string, ctx: GpuContext): Promise<Loade
       `${path} is a ${architecture} model; this command runs GPT-2 models only for now (predict runs every architecture).`,
     );
   }
-  const { checkpoint, model } = await loadGgufModel(path, ctx);
+  const { checkpoint, model } = await loadGgufFileModel(path, ctx);
   if (!(model instanceof Gpt2Model) || checkpoint.config.architecture !== 'gpt2')
     throw new Error('unreachable: not GPT-2');
   return { dir: dirname(resolve(path)), config: checkpoint.config, model, tokenizer: checkpoint.tokenizer };

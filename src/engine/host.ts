@@ -4,7 +4,7 @@
 
 import { GpuContext } from '../gpu/context.ts';
 import type { AcquiredDevice } from '../gpu/adapter.ts';
-import { fingerprintFromSource } from '../editors/hyper/fingerprint.ts';
+import { readBaseFromSource } from '../editors/hyper/fingerprint.ts';
 import {
   checkpointWeightBytes,
   parseModelCheckpoint,
@@ -18,6 +18,8 @@ import {
   summarizeCheckpoint,
   weightPlan,
 } from '../model/factory.ts';
+import type { OpenGgufCheckpoint } from '../model/gguf/checkpoint.ts';
+import { loadGgufModel } from '../model/gguf/model.ts';
 import type { LanguageModel } from '../model/language-model.ts';
 import { mapSource, planBytes } from '../model/quant/load.ts';
 import { createEditors, type EditorFiles } from './editors.ts';
@@ -36,6 +38,11 @@ export interface LoadedSource {
    * only the packed buffers reach the GPU. Kept with the source, so a device-loss reload uses it again.
    */
   dtype?: WeightDtype;
+  /**
+   * A GGUF file, opened and checked (header, config, tokenizer, tensor table): its tensors are streamed from it
+   * on load (and again after a device loss); `files` then holds its config.json and tokenizer.json text only.
+   */
+  gguf?: OpenGgufCheckpoint;
   /** Sentences about the source's editors found before the load (a built-in model that ships none...). */
   editorNotes?: string[];
 }
@@ -73,13 +80,33 @@ export class EngineHost {
    */
   async load(src: LoadedSource, onProgress?: HostProgress): Promise<ModelInfo> {
     const dtype = src.dtype ?? 'f32';
-    const checkpoint = parseModelCheckpoint(src.files, src.name);
     const ctx = await this.context();
-    checkModelFitsAdapter(checkpoint.config, ctx.device.limits, dtype);
-    // Patches and editors before the model they point into (session.destroy keeps that order).
-    this.session?.destroy();
-    this.session = null;
-    const model = await createModel(ctx, checkpoint, src.name, dtype, onProgress);
+    let checkpoint: ModelCheckpoint;
+    let model: LanguageModel;
+    if (src.gguf) {
+      const open = src.gguf;
+      checkModelFitsAdapter(open.config, ctx.device.limits, dtype);
+      // A GGUF file is streamed: a damaged tensor shows only while loading, so the new model is loaded before
+      // the current one is freed (both on the GPU for a moment), and a refused file leaves it and its edits.
+      const r = await loadGgufModel(ctx, open, {
+        dtype,
+        label: src.name,
+        fileName: src.name,
+        onProgress: (p) =>
+          onProgress?.({ stage: `Loading ${p.tensor} as ${dtype}`, fraction: p.bytesDone / p.bytesTotal }),
+      });
+      ({ checkpoint, model } = r);
+      if (dtype !== 'f32') readBaseFromSource(model, async (name) => (await open.gguf.tensor(name)).data);
+      this.session?.destroy();
+      this.session = null;
+    } else {
+      checkpoint = parseModelCheckpoint(src.files, src.name);
+      checkModelFitsAdapter(checkpoint.config, ctx.device.limits, dtype);
+      // Patches and editors before the model they point into (session.destroy keeps that order).
+      this.session?.destroy();
+      this.session = null;
+      model = await createModel(ctx, checkpoint, src.name, dtype, onProgress);
+    }
     // An editor file that does not fit this model (trained for other weights...) is refused on its own: the
     // model loads without that method and says why, rather than the whole load failing over one file.
     const editorNotes: string[] = [...(src.editorNotes ?? [])];
@@ -110,7 +137,7 @@ export class EngineHost {
       parameterCount: model.parameterCount,
       weightDtype: dtype,
       gpuWeightBytes: planBytes(weightPlan(checkpoint.config, dtype)),
-      fileBytes: checkpointWeightBytes(src.files),
+      fileBytes: src.gguf ? src.gguf.gguf.file.fileSize : checkpointWeightBytes(src.files),
       weightOptions: choice.options,
       methods: this.session.methods,
       ...(editorNotes.length ? { editorNotes } : {}),
@@ -194,15 +221,11 @@ async function createModel(
     onProgress: (p) =>
       onProgress?.({ stage: `Packing the weights as ${dtype} (${p.tensor})`, fraction: p.done / p.total }),
   });
-  try {
-    await fingerprintFromSource(model, (name) => {
-      const values = checkpoint.weights.get(name);
-      if (!values) throw new Error(`unreachable: ${name} is not in the checkpoint`);
-      return values;
-    });
-  } catch (e) {
-    model.destroy();
-    throw e;
-  }
+  // The checkpoint's f32 values stay readable for the fingerprints (kept while the model is loaded).
+  readBaseFromSource(model, (name) => {
+    const values = checkpoint.weights.get(name);
+    if (!values) throw new Error(`unreachable: ${name} is not in the checkpoint`);
+    return values;
+  });
   return model;
 }

@@ -19,9 +19,10 @@ export interface TokenProb {
   prob: number;
 }
 
+/** Where a model comes from; a hub source with `file` is that GGUF file of the repo, a local one may be a GGUF file. */
 export type ModelSource =
   | { kind: 'embedded'; name: 'fact-world' | 'fact-world-v2' }
-  | { kind: 'hub'; repoId: string; revision?: string; endpoint?: string }
+  | { kind: 'hub'; repoId: string; revision?: string; endpoint?: string; file?: string }
   | { kind: 'local'; label: string };
 
 export interface ModelInfo {

@@ -32,7 +32,8 @@ export interface EngineCalls extends RomeStatsCalls, TrainingCalls, SequentialCa
   loadModel: [
     {
       source: ModelSource;
-      files?: { config: string; safetensors: ArrayBuffer; tokenizer: string };
+      /** A local folder's three files, or a local GGUF file (a File/Blob: the worker reads it in slices). */
+      files?: { config: string; safetensors: ArrayBuffer; tokenizer: string } | { gguf: Blob };
       dtype?: WeightDtype;
     },
     { model: ModelInfo },

@@ -10,7 +10,14 @@ import { weightOptions } from '../engine/weight-options.ts';
 import type { AdapterLimits } from '../model/factory.ts';
 import { parseModelConfig } from '../model/config.ts';
 import { MissingFileError } from '../model/errors.ts';
-import { downloadHubCheckpointFiles, hubRepoFiles, type DownloadProgress } from '../model/hub.ts';
+import { openGgufCheckpoint } from '../model/gguf/checkpoint.ts';
+import { blobSource, bytesSource, type ByteSource } from '../model/gguf/reader.ts';
+import {
+  downloadHubCheckpointFiles,
+  fetchHubFile,
+  hubRepoFiles,
+  type DownloadProgress,
+} from '../model/hub.ts';
 import type { ProgressEvent } from './protocol.ts';
 
 // A built-in model is the folder of its name under the app's models/ (the app's list: app/model/embedded-models.ts).
@@ -43,10 +50,37 @@ async function missingEditorNotes(name: string, files: EditorFiles): Promise<{ e
   return notes.length ? { editorNotes: notes } : {};
 }
 
+/** Files a local load brings: a checkpoint folder's three files, or one GGUF file (read in slices, not whole). */
+export type LocalLoadFiles = { config: string; safetensors: ArrayBuffer; tokenizer: string } | { gguf: Blob };
+
+/**
+ * A GGUF file as a LoadedSource: the header, config, tokenizer and tensor table checked here (a hostile or
+ * damaged header is refused with a sentence before the current model is touched), the tensors streamed by the
+ * host (src/model/gguf/model.ts).
+ */
+async function ggufSource(
+  source: ModelSource,
+  name: string,
+  bytes: ByteSource,
+  editorFiles: EditorFiles,
+  tokenizer: Uint8Array | null,
+): Promise<LoadedSource> {
+  const open = await openGgufCheckpoint(bytes, name, {
+    ...(tokenizer ? { tokenizerJson: new TextDecoder().decode(tokenizer) } : {}),
+  });
+  return {
+    source,
+    name,
+    files: { config: JSON.stringify(open.gguf.config), tokenizer: open.gguf.tokenizerJson },
+    gguf: open,
+    editorFiles,
+  };
+}
+
 /** The source's files, ready for EngineHost.load in `dtype` (default f32). */
 export async function resolveSource(
   source: ModelSource,
-  files: { config: string; safetensors: ArrayBuffer; tokenizer: string } | undefined,
+  files: LocalLoadFiles | undefined,
   progress: (p: ProgressEvent) => void,
   dtype?: WeightDtype,
 ): Promise<LoadedSource> {
@@ -90,7 +124,7 @@ export async function sourceWeightOptions(
 
 async function resolveFiles(
   source: ModelSource,
-  files: { config: string; safetensors: ArrayBuffer; tokenizer: string } | undefined,
+  files: LocalLoadFiles | undefined,
   progress: (p: ProgressEvent) => void,
 ): Promise<LoadedSource> {
   const noEditors: EditorFiles = async () => null;
@@ -130,6 +164,15 @@ async function resolveFiles(
           fraction: p.total ? p.loaded / p.total : null,
         });
       const hub = { revision: source.revision, endpoint: source.endpoint };
+      if (source.file) {
+        // A GGUF file of the repo; the repo's tokenizer.json, when it has one, is preferred to the GGUF's
+        // tokenizer.ggml.* metadata (SentencePiece vocabularies need it).
+        const repo = hubRepoFiles(source.repoId, hub);
+        const bytes = await fetchHubFile(source.repoId, source.file, { ...hub, onProgress });
+        const tokenizer = await repo('tokenizer.json');
+        const name = `${source.repoId}/${source.file}`;
+        return ggufSource(source, name, bytesSource(bytes), repo, tokenizer);
+      }
       const files = await downloadHubCheckpointFiles(source.repoId, { ...hub, onProgress });
       // Editor files the repo may ship next to the weights (ROME's rome-cov-l{L}.safetensors, trained
       // MEND/IBKE editors under editors/{mend,ibke}/): fetched (and cached) when asked for, absent on a 404;
@@ -138,6 +181,10 @@ async function resolveFiles(
       return { source, name: source.repoId, files, editorFiles };
     }
     case 'local': {
+      if (files && 'gguf' in files) {
+        progress({ stage: `Reading ${source.label}`, fraction: null });
+        return ggufSource(source, source.label, blobSource(files.gguf), noEditors, null);
+      }
       if (!files)
         throw new MissingFileError(
           source.label,

@@ -10,8 +10,9 @@ import { pickCheckpointFiles } from '../model/local-folder.ts';
 import { methodLabel } from '../model/method-settings.ts';
 import { selectBusy, useApp } from '../store/index.ts';
 import { loadModel, replayPending, type LocalFiles } from '../store/actions/session.ts';
-import { modelDtype, withDtype, type SessionModel } from '../permalink/schema.ts';
+import { GGUF_FILE, modelDtype, withDtype, type SessionModel } from '../permalink/schema.ts';
 import { markHistoryStep } from '../store/permalink-sync.ts';
+import { GgufPick } from './GgufPick.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 import { formatBytes, initialDtype, useWeightOptions, WeightChoiceField } from './WeightChoice.tsx';
 
@@ -104,14 +105,22 @@ const REPO_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9][A-Za-z0-9_.-]*)?$/;
 function HubTab() {
   const busy = useApp(selectBusy);
   const [repoId, setRepoId] = useState('openai-community/gpt2');
+  const [file, setFile] = useState('');
   const [dtype, setDtype] = useState<WeightDtype>('f32');
-  const valid = REPO_ID.test(repoId.trim()) && !repoId.includes('..');
+  const gguf = file.trim();
+  const fileValid =
+    gguf === '' || (GGUF_FILE.test(gguf) && !gguf.split('/').some((p) => p === '..' || p === '.'));
+  const valid = REPO_ID.test(repoId.trim()) && !repoId.includes('..') && fileValid;
   return (
     <form
       className="tab-body"
       onSubmit={(e) => {
         e.preventDefault();
-        if (valid) loadAndReplay(withDtype({ kind: 'hub', repoId: repoId.trim() }, dtype));
+        if (!valid) return;
+        const source = gguf
+          ? { kind: 'hub' as const, repoId: repoId.trim(), file: gguf }
+          : { kind: 'hub' as const, repoId: repoId.trim() };
+        loadAndReplay(withDtype(source, dtype));
       }}
     >
       <label className="field">
@@ -126,12 +135,27 @@ function HubTab() {
           aria-invalid={!valid}
         />
       </label>
-      {!valid && repoId && (
+      {!REPO_ID.test(repoId.trim()) && repoId && (
         <p className="field-error">A repo id looks like “owner/name”: letters, digits, “-”, “_” and “.”.</p>
       )}
+      <label className="field">
+        <span>GGUF file in the repo (optional)</span>
+        <input
+          value={file}
+          onChange={(e) => setFile(e.target.value)}
+          maxLength={200}
+          spellCheck={false}
+          placeholder="Qwen3-1.7B-Q8_0.gguf"
+          data-testid="hub-gguf-input"
+          aria-invalid={!fileValid}
+        />
+      </label>
+      {!fileValid && (
+        <p className="field-error">A GGUF file name ends in “.gguf” (letters, digits, - _ . /).</p>
+      )}
       <p className="muted">
-        GPT-2, Llama, Qwen2 and Qwen3 checkpoints with model.safetensors and tokenizer.json. Downloads are
-        cached by the browser.
+        GPT-2, Llama, Qwen2 and Qwen3 checkpoints with model.safetensors and tokenizer.json, or one GGUF file
+        of the repo. Downloads are cached by the browser.
       </p>
       <WeightChoiceField
         value={dtype}
@@ -194,6 +218,13 @@ function LocalTab() {
           data-testid="local-folder-input"
         />
       </label>
+      <GgufPick
+        disabled={busy}
+        onProblem={setProblem}
+        onFile={(f) =>
+          loadAndReplay(withDtype({ kind: 'local', label: f.name.slice(0, 120) }, dtype), { gguf: f })
+        }
+      />
       <p className="muted">The files stay on this computer: they are read by this page only.</p>
       {problem && (
         <p className="error" role="alert" data-testid="local-folder-error">

@@ -25,6 +25,7 @@ const MODELS: SessionModel[] = [
   { kind: 'embedded', name: 'fact-world' },
   { kind: 'hub', repoId: 'openai-community/gpt2', revision: 'main' },
   { kind: 'hub', repoId: 'Qwen/Qwen3-0.6B' },
+  { kind: 'hub', repoId: 'Qwen/Qwen3-1.7B-GGUF', file: 'Qwen3-1.7B-Q8_0.gguf' },
   { kind: 'local', label: 'my-gpt2' },
 ];
 
@@ -79,6 +80,16 @@ describe('model.dtype in links', () => {
       expect(e, String(dtype)).toBeInstanceOf(LinkError);
       expect((e as LinkError).problem).toBe('schema');
       expect((e as LinkError).message).toContain(message);
+    }
+  });
+
+  it('a hub model may name one GGUF file of the repo; anything else in that field is refused', async () => {
+    const base = defaultSession();
+    for (const file of ['../secrets.gguf', 'a/./b.gguf', 'model.safetensors', '/abs.gguf', 'a//b.gguf', 7]) {
+      const link = await forge(JSON.stringify({ ...base, model: { kind: 'hub', repoId: 'o/r', file } }));
+      await expect(decodePayload(link), String(file)).rejects.toThrow(
+        /model\.file (is not the name of a \.gguf file|should be text)/,
+      );
     }
   });
 });

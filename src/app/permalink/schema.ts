@@ -38,7 +38,7 @@ export type PackedDtype = Exclude<WeightDtype, 'f32'>;
  */
 export type SessionModel =
   | { kind: 'embedded'; name: EmbeddedName; dtype?: PackedDtype }
-  | { kind: 'hub'; repoId: string; revision?: string; dtype?: PackedDtype }
+  | { kind: 'hub'; repoId: string; revision?: string; file?: string; dtype?: PackedDtype }
   | { kind: 'local'; label: string; dtype?: PackedDtype };
 
 /** The dtype a session model is loaded in. */
@@ -106,6 +106,8 @@ const SETTING_RANGES: Record<keyof Required<MethodSettings>, { min: number; max:
 const FORBIDDEN_CHARS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 const REPO_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9][A-Za-z0-9_.-]*)?$/;
 const REVISION = /^[A-Za-z0-9][A-Za-z0-9_./-]{0,99}$/;
+/** A GGUF file inside a repo ("qwen3-1.7b-q8_0.gguf", "gguf/model-Q4_K_M.gguf"). */
+export const GGUF_FILE = /^[A-Za-z0-9][A-Za-z0-9_./-]{0,194}\.gguf$/i;
 
 type Obj = Record<string, unknown>;
 
@@ -179,7 +181,7 @@ function dtype(v: unknown): WeightDtype {
 }
 
 function model(v: unknown): SessionModel {
-  const kind = object(v, 'model', ['kind', 'name', 'repoId', 'revision', 'label', 'dtype']).kind;
+  const kind = object(v, 'model', ['kind', 'name', 'repoId', 'revision', 'file', 'label', 'dtype']).kind;
   if (kind === 'embedded') {
     const o = object(v, 'model', ['kind', 'name', 'dtype']);
     const name = EMBEDDED_MODELS.find((m) => m.name === o.name)?.name;
@@ -190,17 +192,26 @@ function model(v: unknown): SessionModel {
     return withDtype({ kind: 'embedded', name }, dtype(o.dtype));
   }
   if (kind === 'hub') {
-    const o = object(v, 'model', ['kind', 'repoId', 'revision', 'dtype']);
+    const o = object(v, 'model', ['kind', 'repoId', 'revision', 'file', 'dtype']);
     const repoId = text(o.repoId, 'model.repoId', 96);
     if (!REPO_ID.test(repoId) || repoId.includes('..'))
       throw new SessionSchemaError(
         'model.repoId is not a Hugging Face repo id like "openai-community/gpt2".',
       );
-    if (o.revision === undefined) return withDtype({ kind: 'hub', repoId }, dtype(o.dtype));
-    const revision = text(o.revision, 'model.revision', 100);
-    if (!REVISION.test(revision) || revision.includes('..'))
-      throw new SessionSchemaError('model.revision is not a branch, tag or commit name.');
-    return withDtype({ kind: 'hub', repoId, revision }, dtype(o.dtype));
+    const out: Extract<SessionModel, { kind: 'hub' }> = { kind: 'hub', repoId };
+    if (o.revision !== undefined) {
+      const revision = text(o.revision, 'model.revision', 100);
+      if (!REVISION.test(revision) || revision.includes('..'))
+        throw new SessionSchemaError('model.revision is not a branch, tag or commit name.');
+      out.revision = revision;
+    }
+    if (o.file !== undefined) {
+      const file = text(o.file, 'model.file', 200);
+      if (!GGUF_FILE.test(file) || file.split('/').some((p) => p === '..' || p === '.' || p === ''))
+        throw new SessionSchemaError('model.file is not the name of a .gguf file inside the repository.');
+      out.file = file;
+    }
+    return withDtype(out, dtype(o.dtype));
   }
   if (kind === 'local') {
     const o = object(v, 'model', ['kind', 'label', 'dtype']);

@@ -10,7 +10,7 @@
 //
 // A model loaded into packed formats (f16, int8 = q8_0, int4 = q4_0: src/model/quant/load.ts) reads back
 // dequantised values, which hash differently from the checkpoint it came from. Its loader therefore hashes the
-// source tensors before packing (fingerprintFromSource): the same bytes the f32 model of that checkpoint reads
+// source tensors before packing (readBaseFromSource): the same bytes the f32 model of that checkpoint reads
 // back, so an int8 model and its f32 twin share one fingerprint, and an editor, a patch file or cached ROME
 // statistics made for the checkpoint fit it in any dtype (the dtype changes the arithmetic, not which model it
 // is). The f32 hash itself is unchanged: files that record one stay valid.
@@ -48,15 +48,13 @@ export type SourceParameter = (param: string) => Float32Array | Promise<Float32A
 const sources = new WeakMap<LanguageModel, SourceParameter>();
 
 /**
- * Fingerprints `model` from its source tensors (see the header) and caches the result as the model's
- * fingerprint; `read` stays registered for baseParameter (ROME's key-weights hash reads through it). Called by
+ * Registers where `model`'s source tensors can be read (see the header): its fingerprint, and every other hash
+ * read through baseParameter (ROME's key-weights hash), are computed from them, when first asked for. Called by
  * a loader that packs the weights; an f32 model needs no call (its own read-back is the source).
  */
-export function fingerprintFromSource(model: LanguageModel, read: SourceParameter): Promise<string> {
+export function readBaseFromSource(model: LanguageModel, read: SourceParameter): void {
   sources.set(model, read);
-  const p = computeFingerprint(model);
-  cache.set(model, p);
-  return p;
+  cache.delete(model);
 }
 
 /**

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { readZip, writeZip } from '../src/app/model/zip.ts';
 
@@ -54,7 +55,11 @@ function smallDataset(dir: string): string {
     string,
     unknown
   >[];
-  const long = { ...all[0], case_id: 'too-long', prompt: `${'The capital of the old country '.repeat(8)}is` };
+  const long = {
+    ...all[0],
+    case_id: 'too-long',
+    prompt: `${'In the old days the capital of '.repeat(8)}Afghanistan is`,
+  };
   const records = [all[0], all[40], all[80], all[120], long, all[160], all[200], all[240], all[280]];
   const file = join(dir, 'fact-world-small.json');
   writeFileSync(file, JSON.stringify(records));
@@ -101,6 +106,8 @@ test('IBKE trains in the page: loss falls, pause/resume, a reload resumes from t
   await expect.poll(() => stepNow(page), { timeout: SLOW }).toBeGreaterThan(pausedAt);
   await expect.poll(() => stepNow(page), { timeout: SLOW }).toBeGreaterThanOrEqual(6);
   expect((await losses(page)).slice(0, pausedAt)).toEqual(beforePause);
+  // The worker's own rate over this call's steps (setup excluded), for bench/results/training-swiftshader.json.
+  console.info(`chromium speed: ${await page.getByTestId('train-step').textContent()}`);
   await page.screenshot({ path: `${screens}/train-editor.png`, fullPage: true });
 
   // Close the tab's state mid-run: after a reload the panel offers the last checkpoint (step ≥ the pause).
@@ -135,6 +142,30 @@ test('IBKE trains in the page: loss falls, pause/resume, a reload resumes from t
   expect(config.model.fingerprint).toMatch(/^[0-9a-f]{16}$/);
   expect(entries.get('editors/ibke/editor.safetensors')!.length).toBeGreaterThan(1000);
   const elapsed = (Date.now() - started) / 1000;
+
+  // Accessible (axe on the panel with its chart) and readable at 390 px (nothing in it wider than the screen).
+  const axe = await new AxeBuilder({ page })
+    .include('[data-testid="train-editor"]')
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21aa'])
+    .analyze();
+  const bad = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect
+    .poll(
+      () =>
+        page
+          .getByTestId('train-editor')
+          .evaluate((panel) =>
+            [panel, ...panel.querySelectorAll('*')]
+              .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+              .map((e) => `${e.tagName.toLowerCase()}.${e.className}`),
+          ),
+      { message: 'nothing in the panel is wider than a phone screen', timeout: 15_000 },
+    )
+    .toEqual([]);
+  await page.getByTestId('train-editor').screenshot({ path: `${screens}/train-editor-390.png` });
+  await page.setViewportSize({ width: 1440, height: 960 });
 
   // An edit with it works.
   await page.getByTestId('method-ibke').click();

@@ -2,13 +2,24 @@
 // next-token distribution over a fixed prompt set) on the fact-world model, a random 124M GPT-2 and a small
 // random Qwen3; the edit metrics of FT-L, ROME, MEND and IBKE on the quantized fact-world model against f32 (the
 // same test edits); forward speed; and bytes per format for a full-size Qwen3-1.7B config (a projection from the
-// formats' sizes, stated as one). Writes bench/results/quant-<adapter>.json (sections merge into the file).
+// formats' sizes, stated as one). Writes bench/results/quant-<adapter>.json (sections merge into the file: a run
+// of one section, model, method or dtype keeps every other row).
 //
 //   node --import ./bin/register.mjs bench/quant.ts [accuracy] [edits] [memory]     (EDITSCOPE_ADAPTER=...)
-//   env: QUANT_EDITS (default 100), QUANT_ROME_EDITS (default 30), QUANT_METHODS (default ft,rome,mend,ibke)
+//   env: QUANT_EDITS (default 100), QUANT_ROME_EDITS (default QUANT_EDITS), QUANT_METHODS (default ft,rome,ibke),
+//   QUANT_DTYPES (default f32,int8,int4), QUANT_MODELS (accuracy; default fact-world,gpt2-124M,qwen3-small)
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { openSession } from '../src/cli/commands/edit.ts';
+import { folderFiles } from '../src/cli/commands/edit.ts';
+import { createEditors } from '../src/engine/editors.ts';
+import { EditSession } from '../src/engine/session.ts';
+import {
+  computeKeyCovariance,
+  covarianceFileName,
+  serializeKeyCovariance,
+} from '../src/editors/rome-covariance.ts';
+import { parseRomeSite, ROME_SITE_FILE } from '../src/editors/rome-contexts.ts';
+import { sampleSequences } from '../src/train/corpus-sample.ts';
 import { evaluate } from '../src/cli/commands/eval.ts';
 import type { MethodName } from '../src/engine/types.ts';
 import { readEditCases } from '../src/eval/datasets/index.ts';
@@ -23,6 +34,7 @@ import { mapSource, planBytes } from '../src/model/quant/load.ts';
 import { randomGpt2Init } from '../src/model/gpt2/init.ts';
 import { Gpt2Model } from '../src/model/gpt2/model.ts';
 import type { LanguageModel } from '../src/model/language-model.ts';
+import type { TextTokenizer } from '../src/model/tokenizer.ts';
 import { randomLlamaWeights, tinyQwen3Config, QWEN3_1_7B } from '../src/model/llama-testing.ts';
 import { llamaDims, llamaLinearSpecs, parameterShapes as llamaShapes } from '../src/model/llama/dims.ts';
 import { quantizeModelLinears, storageShape, type WeightDtype } from '../src/model/quant/apply.ts';
@@ -210,27 +222,55 @@ if (want('accuracy')) {
   save();
 }
 
+/**
+ * The CLI's session on fact-world's folder, except ROME's key statistics on a quantized model: the shipped file
+ * was computed on the f32 weights and records their fingerprint, which the quantized (dequantised) weights do not
+ * match, so ROME would refuse it. As a user would (`rome-cov`, or the app's "Compute ROME statistics"), they are
+ * computed on the model being edited, from the same corpus and token count as the shipped file (20,000 tokens of
+ * data/fact-world/corpus.tsv, at the site rome-site.json names).
+ */
+async function editSession(model: Gpt2Model, tokenizer: TextTokenizer, dtype: WeightDtype) {
+  const view = { model, tokenizer };
+  const shipped = folderFiles(FACT_WORLD);
+  if (dtype === 'f32') return new EditSession(view, await createEditors(view, shipped));
+  const layer = parseRomeSite((await shipped(ROME_SITE_FILE))!, model.dims.nLayer).layer;
+  const text = readFileSync('data/fact-world/corpus.tsv', 'utf8');
+  const t0 = performance.now();
+  const cov = await computeKeyCovariance(
+    model,
+    sampleSequences(text, tokenizer, model.dims.nPositions, 20_000),
+    layer,
+  );
+  cov.source = 'corpus';
+  log(
+    `${dtype}: ROME statistics on the quantized model in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+  );
+  const bytes = serializeKeyCovariance(cov);
+  const files = async (name: string) => (name === covarianceFileName(layer) ? bytes : shipped(name));
+  return new EditSession(view, await createEditors(view, files));
+}
+
 if (want('edits')) {
   const n = Number(process.env.QUANT_EDITS ?? 100);
-  const nRome = Number(process.env.QUANT_ROME_EDITS ?? 30);
-  const methods = (process.env.QUANT_METHODS ?? 'ft,rome,mend,ibke').split(',') as MethodName[];
+  const nRome = Number(process.env.QUANT_ROME_EDITS ?? n);
+  const methods = (process.env.QUANT_METHODS ?? 'ft,rome,ibke').split(',') as MethodName[];
+  const dtypes = (process.env.QUANT_DTYPES ?? 'f32,int8,int4').split(',') as WeightDtype[];
   const all = await readEditCases(new Uint8Array(readFileSync(EDITS_FILE)), EDITS_FILE);
+  // Merged into what the file holds: a run of one method or dtype keeps every other row.
   const edits = (results.edits ?? {}) as Record<string, unknown>;
   const fw = await readCheckpointDir(FACT_WORLD);
-  for (const dtype of (process.env.QUANT_DTYPES ?? 'f32,int4,int8').split(',') as WeightDtype[]) {
-    const fwConfig = { ...fw.config, architecture: 'gpt2' as const };
-    const q = await quantized(
-      withConfig(fwConfig, () => new Gpt2Model(ctx, fw.config, fw.weights, `fw-${dtype}`)),
-      dtype,
-    );
-    if (!(q.model instanceof Gpt2Model)) throw new Error('bench/quant: fact-world is a GPT-2.');
-    const model = q.model;
-    // A variable, not a literal: the CLI's LoadedModel is being widened to LanguageModel (with or without config).
-    const loaded = { dir: FACT_WORLD, config: fw.config, model, tokenizer: fw.tokenizer };
-    const session = await openSession(loaded);
-    const row = (edits[dtype] ?? {}) as Record<string, unknown>;
-    for (const method of methods) {
-      const cases = all.slice(0, method === 'rome' ? nRome : n);
+  const fwConfig = { ...fw.config, architecture: 'gpt2' as const };
+  // Method-major, so a run cut short still compares a method across dtypes on the same edits.
+  for (const method of methods) {
+    const cases = all.slice(0, method === 'rome' ? nRome : n);
+    for (const dtype of dtypes) {
+      const q = await quantized(
+        withConfig(fwConfig, () => new Gpt2Model(ctx, fw.config, fw.weights, `fw-${dtype}`)),
+        dtype,
+      );
+      if (!(q.model instanceof Gpt2Model)) throw new Error('bench/quant: fact-world is a GPT-2.');
+      const model = q.model;
+      const session = await editSession(model, fw.tokenizer, dtype);
       const t0 = performance.now();
       const s = await evaluate(
         session,
@@ -238,26 +278,40 @@ if (want('edits')) {
         cases,
         (i) => i % 25 === 0 && log(`${dtype} ${method} ${i}/${cases.length}`),
       );
+      const h = s.honest;
+      const row = (edits[dtype] ?? {}) as Record<string, unknown>;
+      // Token accuracy with exact match beside it, each with the unedited (same-dtype) model's score.
       row[method] = {
         edits: s.edits,
         failed: s.failed,
-        reliability: s.reliability,
-        generality: s.generality,
-        locality: s.locality,
-        reliabilityExact: s.honest.reliabilityExact,
+        reliability: h.reliability,
+        reliabilityExact: h.reliabilityExact,
+        reliabilityUnedited: h.reliabilityFloor,
+        reliabilityExactUnedited: h.reliabilityExactFloor,
+        generality: h.generality,
+        generalityExact: h.generalityExact,
+        generalityUnedited: h.generalityFloor,
+        generalityExactUnedited: h.generalityExactFloor,
+        locality: h.locality,
+        trueProbBefore: h.trueProbBefore,
+        trueProbAfter: h.trueProbAfter,
+        updateSize: h.updateSize,
+        updateSizeMax: h.updateSizeMax,
         kl: s.kl,
         msPerEdit: Math.round(s.latencyMs),
         seconds: Math.round((performance.now() - t0) / 1000),
+        load: LOAD,
+        date: new Date().toISOString(),
       };
       log(`${dtype} ${method}: ${JSON.stringify(row[method])}`);
       edits[dtype] = row;
       results.edits = {
-        note: `The first edits of ${EDITS_FILE} (count per method in "edits"), one at a time, each reverted before the next; fact-world in the dtype (load: ${LOAD}, see the accuracy note), edits as f32 side-car terms. msPerEdit includes the probe readings; the machine was shared (load > 30).`,
         ...edits,
+        note: `The first edits of ${EDITS_FILE} (count per method in "edits"), one at a time, each reverted before the next; fact-world in the dtype (load: see each row and the accuracy note), edits as f32 side-car terms; ROME on int8/int4 with key statistics recomputed on the quantized model (20,000 tokens of data/fact-world/corpus.tsv, as the shipped f32 file; the shipped file records the f32 weights' fingerprint and is refused). reliability/generality: token accuracy of the forced target; *Exact: every target token top-1; *Unedited: the same scores on the unedited model in the same dtype (the floor). locality: token agreement with the unedited model on the neighbourhood prompts. updateSize: mean over edits of max over matrices of ||dW||_F / ||W||_F (updateSizeMax: the largest). msPerEdit includes the probe readings; the machine was shared (2 cores, load above 10).`,
       };
       save();
+      model.destroy();
     }
-    model.destroy();
   }
 }
 

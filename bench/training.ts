@@ -141,7 +141,7 @@ async function trainBench(key: string, name: string, model: LanguageModel, edits
     stepsPerSecond: 1 / meanS,
     editsPerSecond: BATCH / meanS,
     projectedLaptop: {
-      note: 'PROJECTION, not measured: ≈13 forward-equivalents per sample by arithmetic at the assumed rate',
+      note: 'PROJECTION, not measured: ≈13 forward-equivalents per sample by arithmetic at the assumed rate; a compute-bound lower bound that ignores per-dispatch overhead (which dominates for fact-world)',
       stepSeconds: projectedStepS,
       fullTrainingSeconds_1500stepsBatch8: (1500 * 8 * projectedStepS) / BATCH,
     },

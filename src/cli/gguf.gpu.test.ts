@@ -66,6 +66,9 @@ describe('editscope predict --model FILE.gguf', () => {
       expect(await top(file), name).toBe(want);
     }
     expect(await top(join(dir, 'fact-world-q8_0.gguf'), ['--dtype', 'int4'])).toBe(want);
+    // int8: the Q8_0 tensors are repacked, not decoded, except GPT-2's transposed linears (the square
+    // attention output among them, 128 x 128, which once slipped through untransposed).
+    expect(await top(join(dir, 'fact-world-q8_0.gguf'), ['--dtype', 'int8'])).toBe(want);
     const bad = await run(['predict', '--model', join(dir, 'missing.gguf'), '--prompt', PROMPT]);
     expect(bad.code).toBe(1);
   });

@@ -18,6 +18,9 @@ import { REPACKABLE, repackGgufBlocks, unpermutedRow } from './repack.ts';
 import { GgufError, readGgufHeader, type ByteSource, type GgufFile, type GgufTensorInfo } from './reader.ts';
 import { ggufTokenizerJson } from './tokenizer.ts';
 
+/** GPT-2's Conv1D linears: stored (out, in) in GGUF, (in, out) in the HF checkpoint. */
+const GPT2_TRANSPOSED = /^blk\.\d+\.(attn_qkv|attn_output|ffn_up|ffn_down)\.weight$/;
+
 export interface GgufProgress {
   tensor: string;
   done: number;
@@ -78,8 +81,7 @@ export async function openGguf(
     tensorInfo.set(hf, t);
     const shape = [...t.dims].reverse();
     // GPT-2's linear layers come back transposed to Conv1D's (in, out).
-    if (arch === 'gpt2' && /^blk\.\d+\.(attn_qkv|attn_output|ffn_up|ffn_down)\.weight$/.test(t.name))
-      shape.reverse();
+    if (arch === 'gpt2' && GPT2_TRANSPOSED.test(t.name)) shape.reverse();
     shapes.set(hf, shape);
   }
   const config = ggufConfig(file);
@@ -106,8 +108,9 @@ export async function openGguf(
     const info = tensorInfo.get(hf);
     const shape = shapes.get(hf);
     const repacked = info && REPACKABLE.get(info.type);
-    // GPT-2's linears are transposed on the way in: their groups would cross rows, so they are decoded.
-    const transposed = arch === 'gpt2' && shape && info && shape[0] !== [...info.dims].reverse()[0];
+    // GPT-2's linears are transposed on the way in: their groups would cross rows, so they are decoded. Told
+    // by name, not by shape: a square one (attn_output, n_embd x n_embd) has the same shape either way.
+    const transposed = arch === 'gpt2' && info !== undefined && GPT2_TRANSPOSED.test(info.name);
     if (!info || !shape || repacked !== want || shape.length !== 2 || transposed) return decode(hf);
     const bytes = await source.read(info.byteOffset, info.byteLength);
     if (bytes.length !== info.byteLength)

@@ -59,7 +59,7 @@ test('a sharded Qwen3 from the hub loads by repo id in the picker, predicts, FT-
   page,
   context,
 }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(480_000);
   const files = new Set(readdirSync(dir));
   expect([...files].filter((f) => /^model-\d{5}-of-\d{5}\.safetensors$/.test(f)).length).toBe(2);
   expect(files.has('model.safetensors')).toBe(false);
@@ -118,7 +118,7 @@ test('a sharded Qwen3 from the hub loads by repo id in the picker, predicts, FT-
   await expect(page.getByTestId('method-ft')).toHaveAttribute('data-available', 'true');
   await page.getByTestId('method-ft').click();
   await page.getByTestId('apply-edit').click();
-  await expect(page.getByTestId('history-item')).toHaveCount(1, { timeout: 90_000 });
+  await expect(page.getByTestId('history-item')).toHaveCount(1, { timeout: 180_000 });
   await expect(page.getByTestId('history-item')).toHaveAttribute('data-method', 'ft');
   await expect(page.getByTestId('prompt-chart')).toHaveAttribute('data-state', 'after');
   // The random model learns the new answer: the target's reading after the edit is 100 %-ish top-1.

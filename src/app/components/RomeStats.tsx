@@ -65,7 +65,8 @@ export function RomeStats() {
     <div className="rome-stats" data-testid="rome-stats">
       <p>
         ROME needs its key statistics for this model (E[k kᵀ] at the edited block). They are computed here, on
-        your GPU, from text the model samples itself, and kept in this browser for these weights.
+        your GPU, from the model’s corpus.tsv when it ships one, else from text the model samples itself, and
+        kept in this browser for these weights.
       </p>
       {phase.kind === 'running' ? (
         <div role="status" aria-live="polite" data-testid="rome-stats-progress">

@@ -231,6 +231,8 @@ test('@slow the browser worker and Node give the same first 20 losses on the sam
     ],
     { env: { ...process.env, EDITSCOPE_ADAPTER: 'swiftshader' }, maxBuffer: 2 ** 24 },
   );
+  // The embedded model's default set is its own train split, shipped next to it.
+  await expect(page.getByTestId('train-notes')).toContainText('from edits-train.json.gz', { timeout: SLOW });
   const nodeLosses = (
     JSON.parse(readFileSync(join(dir, 'out', 'loss-curve.json'), 'utf8')) as { points: { loss: number }[] }
   ).points.map((p) => p.loss);

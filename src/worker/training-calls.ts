@@ -67,10 +67,20 @@ export interface TrainingInfo {
 
 type Tools = { progress: (p: ProgressEvent) => void; checkCancelled: () => void };
 
-/** The model's own training set when it ships one (gzip magic checked: a dev server may answer 404s with HTML). */
-export async function defaultDataset(host: EngineHost): Promise<{ name: string; bytes: Uint8Array }> {
+/**
+ * The model's own training set when it ships one. A static server may send the .gz with Content-Encoding: gzip
+ * (then fetch hands over the JSON) or answer a missing file with its index.html: gzip or JSON is taken, HTML not.
+ */
+async function ownTrainingSet(host: EngineHost): Promise<Uint8Array | null> {
   const own = await host.loadedSource?.editorFiles(MODEL_TRAINING_SET).catch(() => null);
-  if (own && isGzip(own)) return { name: MODEL_TRAINING_SET, bytes: own };
+  if (!own) return null;
+  const first = own.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
+  return isGzip(own) || first === 0x5b || first === 0x7b ? own : null; // gzip, '[' or '{'
+}
+
+export async function defaultDataset(host: EngineHost): Promise<{ name: string; bytes: Uint8Array }> {
+  const own = await ownTrainingSet(host);
+  if (own) return { name: MODEL_TRAINING_SET, bytes: own };
   return fetchShippedDataset();
 }
 
@@ -90,9 +100,8 @@ function defaultsFor(model: LanguageModel, method: 'mend' | 'ibke'): TrainingDef
 async function trainingInfo(host: EngineHost, store: CheckpointStore, method: 'mend' | 'ibke') {
   const model = host.current.view.model;
   const files = checkpointNames(method, await modelFingerprint(model));
-  const own = await host.loadedSource?.editorFiles(MODEL_TRAINING_SET).catch(() => null);
   const defaultSet =
-    own && isGzip(own)
+    (await ownTrainingSet(host)) !== null
       ? `the training set shipped with this model (${MODEL_TRAINING_SET})`
       : 'the CounterFact train split shipped with the app (10,000 records; MIT, from the RECIPE repository)';
   let saved: SavedRun | null = null;

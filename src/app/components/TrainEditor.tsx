@@ -30,7 +30,6 @@ export function TrainEditor() {
   const otherTask = useApp(
     (s) => s.task !== null && s.task.kind !== 'preview' && !busyTraining(s.training.phase),
   );
-  const setTraining = useApp((s) => s.setTraining);
   const [form, setForm] = useState<TrainForm | null>(null);
   const [file, setFile] = useState<File | null>(null);
   const [useFile, setUseFile] = useState(false);
@@ -39,10 +38,12 @@ export function TrainEditor() {
   useEffect(() => {
     if (ready && modelName) void refreshTrainingInfo(useApp.getState().training.method);
   }, [ready, modelName]);
-  // The form follows the worker's defaults for this model and method (React's adjust-state-on-prop pattern).
-  const [formFor, setFormFor] = useState<unknown>(null);
-  if (t.info && formFor !== t.info) {
-    setFormFor(t.info);
+  // The form takes the worker's defaults once per model and method (React's adjust-state-on-prop pattern);
+  // later readings of the same (after a pause or a cancel) keep what the user typed.
+  const formKey = `${modelName}|${t.method}`;
+  const [formFor, setFormFor] = useState<string | null>(null);
+  if (t.info && formFor !== formKey) {
+    setFormFor(formKey);
     setForm(formFromDefaults(t.info.defaults));
   }
   if (!ready) return null;
@@ -50,9 +51,9 @@ export function TrainEditor() {
   const running = busyTraining(t.phase);
   const saved = t.phase === 'paused' && t.step > 0;
   const finishedRun = saved && t.step >= t.totalSteps;
+  // The method changes with its info (refreshTrainingInfo sets both), so the form never shows the other's.
   const chooseMethod = (m: 'mend' | 'ibke') => {
-    setTraining({ method: m });
-    void refreshTrainingInfo(m);
+    if (m !== t.method) void refreshTrainingInfo(m);
   };
   const start = async () => {
     if (!form) return;
@@ -182,10 +183,11 @@ export function TrainEditor() {
       <div role="status" aria-live="polite" className="train-status" data-testid="train-status">
         {running && (
           <>
-            <span data-testid="train-stage">{t.stage}</span>{' '}
+            {t.stage && !/^Step /.test(t.stage) && <span data-testid="train-stage">{t.stage} </span>}
             {t.totalSteps > 0 && (
               <span data-testid="train-step" data-step={t.step}>
-                step {t.step} of {t.totalSteps}
+                Step {t.step} of {t.totalSteps}
+                {t.curve.length > 0 ? `, loss ${t.curve.at(-1)!.loss.toFixed(4)}` : ''}
                 {t.editsPerSecond > 0 ? `, ${t.editsPerSecond.toFixed(2)} edits/s` : ''}
               </span>
             )}

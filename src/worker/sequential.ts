@@ -71,16 +71,25 @@ interface RunState {
   before: { prompt: string; top: TokenProb }[];
 }
 
+/**
+ * Gzip bytes inflated; bytes that are not gzip are used as they are: a static server may send a .gz file with
+ * Content-Encoding: gzip (vite preview does), and then the browser has inflated it already.
+ */
+async function casesFrom(bytes: Uint8Array, name: string): Promise<EditCase[]> {
+  return readEditCases(isGzip(bytes) ? await gunzip(bytes, name) : bytes, name);
+}
+
 /** The model's own test split, else the CounterFact split shipped with the app. */
 async function testCases(host: EngineHost): Promise<{ cases: EditCase[]; dataset: string }> {
   const own = await host.loadedSource?.editorFiles(MODEL_TEST_SET).catch(() => null);
-  if (own && isGzip(own)) {
-    const cases = await readEditCases(await gunzip(own, MODEL_TEST_SET), MODEL_TEST_SET);
-    return { cases, dataset: `this model's test split (${MODEL_TEST_SET})` };
-  }
+  // A dev server may answer a missing file with its HTML page: then the shipped split is used.
+  const mine = own ? await casesFrom(own, MODEL_TEST_SET).catch(() => null) : null;
+  if (mine && mine.length > 0) return { cases: mine, dataset: `this model's test split (${MODEL_TEST_SET})` };
   const shipped = await fetchShippedDataset();
-  const cases = await readEditCases(await gunzip(shipped.bytes, shipped.name), shipped.name);
-  return { cases, dataset: `the CounterFact split shipped with the app (${shipped.name})` };
+  return {
+    cases: await casesFrom(shipped.bytes, shipped.name),
+    dataset: `the CounterFact split shipped with the app (${shipped.name})`,
+  };
 }
 
 export function sequentialHandlers(host: EngineHost) {

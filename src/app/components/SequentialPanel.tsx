@@ -109,7 +109,7 @@ function SequentialBody() {
         {statusLine(s.phase, s.done, s.total, s.applied)}
       </p>
       {s.error && (
-        <p className="error" role="alert">
+        <p className="error" role="alert" data-testid="sequential-error">
           {s.error}
         </p>
       )}

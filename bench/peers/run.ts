@@ -6,7 +6,8 @@
 //
 //   BENCH_MODELS=fact-world,gpt2-124m,qwen3-small BENCH_ROUNDS=5 BENCH_THREADS=2 npm run bench:peers
 //   (BENCH_NO_BUILD=1 reuses the last build; CHROMIUM_PATH, BENCH_CHROMIUM_ARGS for a GPU machine;
-//   BENCH_SCENARIOS=prefill16,decode for a subset). Models measured in an earlier run on the same adapter stay
+//   BENCH_SCENARIOS=prefill16,decode and BENCH_PEERS=ortWebgpu for a subset). Models, scenarios and peers
+//   measured in an earlier run on the same adapter stay
 //   in the file (each with its own date), so a slow model can be run on its own, time-boxed.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,30 @@ const { browser, call, close } = await openPeersPage();
 let adapter = 'unknown';
 const models: Record<string, unknown> = {};
 let failure: string | null = null;
+
+type Entry = Record<string, unknown> & { scenarios?: Record<string, Record<string, unknown>> };
+
+/** An earlier run's entries stay unless measured again, down to each scenario's peers. */
+function mergeModels(
+  earlier: Record<string, unknown>,
+  now: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...earlier };
+  for (const [name, value] of Object.entries(now)) {
+    const old = (earlier[name] ?? {}) as Entry;
+    const cur = value as Entry;
+    const scenarios: Record<string, Record<string, unknown>> = { ...old.scenarios };
+    for (const [k, v] of Object.entries(cur.scenarios ?? {})) scenarios[k] = { ...scenarios[k], ...v };
+    out[name] = {
+      ...old,
+      ...cur,
+      parity: { ...(old.parity as object), ...(cur.parity as object) },
+      sessionMs: { ...(old.sessionMs as object), ...(cur.sessionMs as object) },
+      scenarios,
+    };
+  }
+  return out;
+}
 
 /** Written after every scenario, so a crashed page still leaves what was measured. */
 function writeResults(): string {
@@ -55,7 +80,7 @@ function writeResults(): string {
       'prefillT: min(T, context) tokens, last position distribution; decode: one token after 16 with a KV cache (ours = generate(2) - generate(1)). ' +
       'ORT sessions from our own exporter (src/model/onnx), logits of the last position only.',
     ...(failure ? { failure } : {}),
-    models: { ...earlier, ...models },
+    models: mergeModels(earlier, models),
     command: 'BENCH_MODELS=<models> npm run bench:peers',
   };
   mkdirSync('bench/results', { recursive: true });
@@ -65,9 +90,13 @@ function writeResults(): string {
 
 // A 124M model in the engine and both ORT sessions at once (plus the ONNX bytes) has crashed the page on this
 // 2-core machine; BENCH_SPLIT_PEERS=1 loads one ORT session at a time and times ours against it alone.
-const GROUPS: Peer[][] = process.env.BENCH_SPLIT_PEERS
-  ? [['ortWasm'], ['ortWebgpu']]
-  : [['ortWasm', 'ortWebgpu']];
+// BENCH_PEERS=ortWebgpu (or ortWasm) times ours against that peer only.
+const WANTED = (process.env.BENCH_PEERS ?? 'ortWasm,ortWebgpu').split(',');
+const GROUPS: Peer[][] = (
+  process.env.BENCH_SPLIT_PEERS ? [['ortWasm'], ['ortWebgpu']] : [['ortWasm', 'ortWebgpu']]
+)
+  .map((g) => g.filter((p) => WANTED.includes(p)) as Peer[])
+  .filter((g) => g.length > 0);
 
 for (const name of MODELS) {
   const scenarios: Record<string, Record<string, unknown>> = {};

@@ -68,6 +68,9 @@ export async function openPeersPage() {
       '--disable-background-networking',
       '--disable-component-update',
       '--no-first-run',
+      // One 124M ORT WebGPU run on SwiftShader takes 18+ s in one submission: Chromium's GPU watchdog killed the
+      // page at it (measured twice); without the watchdog it finishes.
+      '--disable-gpu-watchdog',
       ...EXTRA_ARGS,
     ],
   });

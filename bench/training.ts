@@ -27,7 +27,9 @@ import { QWEN3_0_6B_CONFIG_JSON, randomLlamaWeights, tinyQwen3Config } from '../
 import { randomGpt2Weights } from '../src/model/testing.ts';
 import { adapterSlug } from './adapter-slug.ts';
 
-const { values } = parseArgs({ options: { part: { type: 'string' }, only: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { part: { type: 'string' }, only: { type: 'string' }, chromium: { type: 'string' } },
+});
 const STEPS = Number(process.env.BENCH_STEPS ?? 3);
 const BATCH = Number(process.env.BENCH_BATCH ?? 2);
 /**
@@ -38,6 +40,26 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 2);
 const ASSUMED_GFLOPS = 2000;
 const APP_TOKENS = 20_000;
 const log = (s: string) => process.stderr.write(`[bench/training] ${s}\n`);
+// `--chromium "EDITS_PER_S BATCH LOAD1"`: records the rate e2e/train-editor.spec.ts logs ("chromium speed": the
+// worker's edits/s over a call's steps, IBKE on fact-world in headless Chromium on SwiftShader) and exits.
+if (values.chromium) {
+  const [eps, batch, load] = values.chromium.split(' ').map(Number);
+  const file = 'bench/results/training-swiftshader.json';
+  const prev = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  prev.trainFactWorldChromium = {
+    model: 'fact-world (embedded), the Train-an-editor panel',
+    method: 'ibke',
+    batch,
+    editsPerSecond: eps,
+    stepsPerSecond: eps / batch,
+    loadAverageAtRun: load,
+    source:
+      'console line "chromium speed" of: CI=1 npx playwright test e2e/train-editor.spec.ts --grep-invert @slow',
+    date: new Date().toISOString(),
+  };
+  writeFileSync(file, JSON.stringify(prev, null, 2) + '\n');
+  process.exit(0);
+}
 const ctx = await gpuContext();
 const adapter = describeAdapter(ctx.adapter);
 const file = `bench/results/training-${adapterSlug(ctx.adapter)}.json`;

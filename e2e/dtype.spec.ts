@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { encodeFragment } from '../src/app/permalink/codec.ts';
+import { missingRepoLink } from './support/missing-repo-link.ts';
 
 // The weight format on load (issue 10 item 5, issue 11): the built-in fact-world model picked in int8 in the
 // model picker shows what each format takes on the GPU and loads packed; the loaded model's dtype shows; an IBKE
@@ -11,7 +11,6 @@ import { encodeFragment } from '../src/app/permalink/codec.ts';
 // model loads), so the default session's f32 load and example edit never run; the link's probes are one of
 // each kind.
 
-const MISSING = 'test-org/no-such-model';
 const screens = 'e2e-artifacts/screens';
 
 /** The prompt chart's numbers as text (its screen-reader table: token and probability per row). */
@@ -25,20 +24,7 @@ test('fact-world in int8: memory per format, the dtype shown, IBKE and FT-L edit
   await context.route('https://huggingface.co/**', (route) =>
     route.fulfill({ status: 404, body: 'Entry not found' }),
   );
-  const link = await encodeFragment({
-    v: 1,
-    model: { kind: 'hub', repoId: MISSING },
-    edits: [],
-    draft: {
-      prompt: 'The capital of France is',
-      subject: 'France',
-      target: ' Rome',
-      method: 'ibke',
-      settings: {},
-    },
-    probes: { gen: ["France's capital city is"], loc: ['The capital of Germany is'] },
-    seed: 1,
-  });
+  const link = await missingRepoLink('ibke');
   await page.goto(`/${link}`);
   await expect(page.getByTestId('model-error')).toContainText(/404/, { timeout: 60_000 });
 

@@ -5,7 +5,7 @@ import { readCheckpointDir } from '../src/model/checkpoint-node.ts';
 import { hfToGguf } from '../src/model/gguf/export.testing.ts';
 import { GgmlType } from '../src/model/gguf/format.ts';
 import { gpt2ParameterShapes } from '../src/model/gpt2-layout.ts';
-import { encodeFragment } from '../src/app/permalink/codec.ts';
+import { missingRepoLink } from './support/missing-repo-link.ts';
 
 // GGUF in the app (issue 10 item 2): the fact-world model written as a GGUF Q8_0 file by the tests' own writer
 // (src/model/gguf/export.testing.ts, as src/cli/gguf.gpu.test.ts does) is loaded through the picker's file
@@ -44,20 +44,7 @@ test('a local GGUF file loads through the picker, predicts and takes an FT-L edi
     }
     return route.fulfill({ status: 404, body: 'Entry not found' });
   });
-  const link = await encodeFragment({
-    v: 1,
-    model: { kind: 'hub', repoId: 'test-org/no-such-model' },
-    edits: [],
-    draft: {
-      prompt: 'The capital of France is',
-      subject: 'France',
-      target: ' Rome',
-      method: 'ft',
-      settings: {},
-    },
-    probes: { gen: ["France's capital city is"], loc: ['The capital of Germany is'] },
-    seed: 1,
-  });
+  const link = await missingRepoLink('ft');
   await page.goto(`/${link}`);
   await expect(page.getByTestId('model-error')).toContainText(/404/, { timeout: 60_000 });
 

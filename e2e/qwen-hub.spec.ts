@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { encodeFragment } from '../src/app/permalink/codec.ts';
+import { missingRepoLink } from './support/missing-repo-link.ts';
 
 // A small random Qwen3 with SHARDED weights (model.safetensors.index.json + two shards) and GPT-2's tokenizer,
 // generated at test time by tools/random-qwen3.ts (nothing large is committed) and served in the Hugging Face
@@ -19,7 +19,6 @@ import { encodeFragment } from '../src/app/permalink/codec.ts';
 // one probe of each kind, so the edit measures four prompts instead of the default session's dozen.
 
 const REPO = 'test-org/tiny-qwen3';
-const MISSING = 'test-org/no-such-model';
 let dir: string;
 
 test.beforeAll(() => {
@@ -76,20 +75,7 @@ test('a sharded Qwen3 from the hub loads by repo id in the picker, predicts, FT-
     return route.fulfill({ status: 200, body, headers: { 'content-length': String(body.length) } });
   });
 
-  const link = await encodeFragment({
-    v: 1,
-    model: { kind: 'hub', repoId: MISSING },
-    edits: [],
-    draft: {
-      prompt: 'The capital of France is',
-      subject: 'France',
-      target: ' Rome',
-      method: 'ft',
-      settings: {},
-    },
-    probes: { gen: ["France's capital city is"], loc: ['The capital of Germany is'] },
-    seed: 1,
-  });
+  const link = await missingRepoLink('ft');
   await page.goto(`/${link}`);
   // A repo that is not there: one 404 on config.json, said in a sentence; nothing else is fetched.
   await expect(page.getByTestId('model-error')).toContainText(/404/, { timeout: 60_000 });

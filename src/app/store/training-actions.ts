@@ -10,6 +10,7 @@ import { useApp } from './index.ts';
 import { beginTask, endTask } from './actions/edit.ts';
 import { getEngine, isCancelled, messageOf } from './actions/engine-ref.ts';
 import { INITIAL_TRAINING } from './training-slice.ts';
+import { downloadZip, fileSlug } from './actions/save-file.ts';
 
 type Method = 'mend' | 'ibke';
 const POLL_MS = 1000;
@@ -156,16 +157,6 @@ export async function cancelTraining(): Promise<void> {
   }
 }
 
-function download(bytes: Uint8Array, name: string): void {
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 5000);
-}
-
-const slug = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 60) || 'model';
-
 /** Downloads the model's installed editor as a ZIP (editors/<method>/config.json + editor.safetensors). */
 export async function exportEditorZip(method: Method): Promise<string | null> {
   const model = useApp.getState().model.info?.name ?? 'model';
@@ -174,8 +165,8 @@ export async function exportEditorZip(method: Method): Promise<string | null> {
     { name: `editors/${method}/config.json`, bytes: new TextEncoder().encode(config) },
     { name: `editors/${method}/editor.safetensors`, bytes: new Uint8Array(weights) },
   ]);
-  const name = `editscope-editor-${method}-${slug(model)}.zip`;
-  download(zip, name);
+  const name = `editscope-editor-${method}-${fileSlug(model)}.zip`;
+  downloadZip(zip, name);
   return name;
 }
 

@@ -9,19 +9,11 @@ import { markHistoryStep } from '../permalink-sync.ts';
 import { rememberEdit } from '../edit-cache.ts';
 import { beginTask, endTask } from './edit.ts';
 import { getEngine, messageOf } from './engine-ref.ts';
+import { downloadZip, fileSlug } from './save-file.ts';
 
 /** A patch file holds factors, not weights: a few MiB for the small models; refused far above. */
 const MAX_PATCH_FILE_BYTES = 512 * 2 ** 20;
 
-function download(bytes: Uint8Array, name: string): void {
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 5000);
-}
-
-const slug = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 60) || 'model';
 const fail = (message: string) => useApp.getState().showBanner({ id: 'files', kind: 'error', message });
 
 async function task<T>(label: string, run: () => Promise<T>): Promise<T | null> {
@@ -45,7 +37,7 @@ export async function exportPatchZip(): Promise<void> {
       { name: 'manifest.json', bytes: new TextEncoder().encode(manifest) },
       { name: 'patches.safetensors', bytes: new Uint8Array(safetensors) },
     ]);
-    download(zip, `editscope-patches-${slug(name)}.zip`);
+    downloadZip(zip, `editscope-patches-${fileSlug(name)}.zip`);
   });
 }
 
@@ -107,6 +99,6 @@ export async function exportOnnxZip(): Promise<void> {
   await task('Exporting the edited model as ONNX…', async () => {
     const { files } = await getEngine().call('exportOnnx', {});
     const zip = writeZip(files.map((f) => ({ name: f.name, bytes: new Uint8Array(f.bytes) })));
-    download(zip, `editscope-${slug(name)}-edited-onnx.zip`);
+    downloadZip(zip, `editscope-${fileSlug(name)}-edited-onnx.zip`);
   });
 }

@@ -22,11 +22,18 @@ const relevant = (s: AppState) => [
 let stepPending = false;
 /** Writes the session now if a write is waiting (set while syncing). */
 let flushPending: (() => void) | null = null;
+// Writes run one after another (encoding is async), so history entries keep the order of the states.
+let writes = Promise.resolve();
+
+/** Resolves when the link writes started so far have reached the address bar (tests, and code that reads it). */
+export const whenWritten = (): Promise<void> => writes;
 
 /** The next link write adds a browser-history entry instead of replacing the current one. */
 export function markHistoryStep(): void {
-  // A step whose state is still waiting for its write (e.g. a reset undone within the debounce) gets its entry
-  // now, before the next step changes the state: otherwise the two would merge and Back would skip one.
+  // A step whose state is still waiting for its write (an edit whose write was deferred while the next task
+  // ran, a reset undone within the debounce) gets its entry now, before the next step changes the state:
+  // otherwise the two would merge and Back would skip one. Every caller marks the step before it changes the
+  // state, so what is written here is the earlier step's finished state.
   if (stepPending) flushPending?.();
   stepPending = true;
 }
@@ -37,15 +44,13 @@ export function startPermalinkSync(delayMs = 400): () => void {
   let last = relevant(useApp.getState());
   let written = '';
   let dirty = true;
-  // Writes run one after another (encoding is async), so history entries keep the order of the states.
-  let queue = Promise.resolve();
   stepPending = false;
-  const write = () => {
+  const write = (force = false) => {
     clearTimeout(timer);
     const s = useApp.getState();
-    // A replay in flight writes nothing: the link would hold a half-replayed session.
-    if (s.task && s.task.kind !== 'preview') {
-      timer = setTimeout(write, delayMs);
+    // A task in flight (a load, a replay) writes nothing unless forced: the link would hold a half-done state.
+    if (!force && s.task && s.task.kind !== 'preview') {
+      timer = setTimeout(() => write(), delayMs);
       return;
     }
     let doc: ReturnType<typeof toSessionDoc>;
@@ -57,7 +62,7 @@ export function startPermalinkSync(delayMs = 400): () => void {
     dirty = false;
     const push = stepPending;
     stepPending = false;
-    queue = queue.then(async () => {
+    writes = writes.then(async () => {
       try {
         const fragment = await encodeFragment(doc);
         if (fragment !== written && fragment !== location.hash) {
@@ -72,7 +77,7 @@ export function startPermalinkSync(delayMs = 400): () => void {
     });
   };
   flushPending = () => {
-    if (dirty) write();
+    if (dirty) write(true);
   };
   const unsubscribe = useApp.subscribe((s) => {
     const now = relevant(s);
@@ -80,10 +85,10 @@ export function startPermalinkSync(delayMs = 400): () => void {
     last = now;
     dirty = true;
     clearTimeout(timer);
-    timer = setTimeout(write, delayMs);
+    timer = setTimeout(() => write(), delayMs);
   });
   // The page's address carries the session from the start (the default session, or the link cleaned up).
-  timer = setTimeout(write, 0);
+  timer = setTimeout(() => write(), 0);
   return () => {
     clearTimeout(timer);
     flushPending = null;

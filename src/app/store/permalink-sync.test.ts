@@ -8,6 +8,7 @@ import { decodeHash } from '../permalink/codec.ts';
 import type { SessionEdit } from '../permalink/schema.ts';
 import { defaultSession } from '../model/default-session.ts';
 import { useApp } from './index.ts';
+import type { EngineTask } from './types.ts';
 import { markHistoryStep, startPermalinkSync, whenWritten } from './permalink-sync.ts';
 
 /** A browser history: entries, the current index, push drops the forward entries. */
@@ -44,6 +45,14 @@ async function settle(ms = 1000) {
   await vi.advanceTimersByTimeAsync(ms);
   await whenWritten();
 }
+
+const task = (kind: EngineTask['kind']): EngineTask => ({
+  kind,
+  label: kind,
+  cancellable: false,
+  progress: null,
+  cancelling: false,
+});
 
 async function docAt(fragment: string) {
   const doc = await decodeHash(fragment);
@@ -83,7 +92,7 @@ describe('permalink sync', () => {
     s.setPendingEdits([edit('France'), edit('Germany')]);
     // ...and a reset begins within the debounce: its task is in flight when the edit's write would run.
     await settle(100);
-    s.setTask({ kind: 'reset', label: 'Restoring…', cancellable: false });
+    s.setTask(task('reset'));
     await settle(1000);
     markHistoryStep();
     s.setPendingEdits([]);
@@ -92,7 +101,7 @@ describe('permalink sync', () => {
     // The reset is undone: its state gets an entry of its own although the replay starts at once.
     markHistoryStep();
     s.setPendingEdits([edit('France'), edit('Germany')]);
-    s.setTask({ kind: 'replay', label: 'Replaying…', cancellable: true });
+    s.setTask(task('replay'));
     await settle(1000);
     s.setTask(null);
     await settle();
@@ -103,7 +112,7 @@ describe('permalink sync', () => {
   it('keeps typing in the current entry and writes nothing while a load is in flight', async () => {
     await settle();
     const s = useApp.getState();
-    s.setTask({ kind: 'load', label: 'Loading…', cancellable: false });
+    s.setTask(task('load'));
     s.setPendingEdits([]);
     await settle(2000);
     expect(await editsIn(fake.entries[0]!)).toEqual(['France']);

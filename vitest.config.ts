@@ -20,6 +20,8 @@ export default defineConfig({
           name: 'gpu',
           include: ['src/**/*.gpu.test.ts'],
           environment: 'node',
+          // Trained toys shared between this run's files (src/editors/toy-cache.testing.ts).
+          globalSetup: ['src/editors/toy-cache.setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // One Dawn instance per worker process is plenty; the CPU adapters use every core anyway.

@@ -124,85 +124,94 @@ test('history is never lost: undoable reset, Back, fact-world stays loaded, rece
   await expect(page.getByTestId('history-item').last()).toContainText('Germany');
 });
 
-test('a failed edit says so at the top and offers a one-click fix with the setting shown', async ({
-  page,
-}) => {
-  await openDefault(page);
-  await page.getByTestId('method-ft').click();
-  await page.getByTestId('setting-steps').fill('1');
-  await page.getByTestId('setting-lr').fill('0.000001');
-  await setDraft(page, 'The capital of Germany is', 'Germany', ' Oslo');
-  await applyAndWait(page, 2);
-  const failure = page.getByTestId('edit-failure');
-  await expect(failure).toBeVisible();
-  await expect(failure).toContainText('did not take');
-  await page.screenshot({ path: `${screens}/failed-edit.png`, fullPage: true });
-  const fix = failure.getByTestId('edit-fix').filter({ hasText: 'steps' });
-  await fix.click();
-  // The failed edit is replaced by the retry, and the setting is in the panel.
-  await expect(page.getByTestId('history-item')).toHaveCount(2, { timeout: SLOW });
-  await expect(page.getByTestId('setting-steps')).toHaveValue('2');
-  await expect(page.getByTestId('history-item').last()).toContainText('adam steps 2');
-});
+test(
+  'a failed edit says so at the top and offers a one-click fix with the setting shown',
+  { tag: '@full' },
+  async ({ page }) => {
+    await openDefault(page);
+    await page.getByTestId('method-ft').click();
+    await page.getByTestId('setting-steps').fill('1');
+    await page.getByTestId('setting-lr').fill('0.000001');
+    await setDraft(page, 'The capital of Germany is', 'Germany', ' Oslo');
+    await applyAndWait(page, 2);
+    const failure = page.getByTestId('edit-failure');
+    await expect(failure).toBeVisible();
+    await expect(failure).toContainText('did not take');
+    await page.screenshot({ path: `${screens}/failed-edit.png`, fullPage: true });
+    const fix = failure.getByTestId('edit-fix').filter({ hasText: 'steps' });
+    await fix.click();
+    // The failed edit is replaced by the retry, and the setting is in the panel.
+    await expect(page.getByTestId('history-item')).toHaveCount(2, { timeout: SLOW });
+    await expect(page.getByTestId('setting-steps')).toHaveValue('2');
+    await expect(page.getByTestId('history-item').last()).toContainText('adam steps 2');
+  },
+);
 
-test('probe editing refuses duplicates and the edit prompt; removing a measured probe updates the metrics', async ({
-  page,
-}) => {
-  await openDefault(page);
-  const first = await genProbes(page).first().getAttribute('data-probe');
-  // Each group says its own problem under its own input.
-  const problem = (g: 'gen' | 'loc') => page.getByTestId(`probe-group-${g}`).getByTestId('probe-problem');
-  await page.getByTestId('new-probe-gen').fill(first!);
-  await page.getByTestId('add-probe-gen').click();
-  await expect(problem('gen')).toContainText('already');
-  await page.getByTestId('new-probe-loc').fill('The capital of France is');
-  await page.getByTestId('add-probe-loc').click();
-  await expect(problem('loc')).toContainText('edit prompt');
-  const before = await genProbes(page).count();
-  await genProbes(page).first().getByTestId('remove-probe').click();
-  await expect(genProbes(page)).toHaveCount(before - 1);
-  await expect(page.locator(`[data-testid="probe-card"][data-probe="${first}"]`)).toHaveCount(0);
-  await expect(page.getByTestId('metric-generality')).toHaveAttribute('data-value', /^\d/);
-  await expect(page.getByTestId('metric-generality')).not.toContainText('n/a');
-});
+test(
+  'probe editing refuses duplicates and the edit prompt; removing a measured probe updates the metrics',
+  { tag: '@full' },
+  async ({ page }) => {
+    await openDefault(page);
+    const first = await genProbes(page).first().getAttribute('data-probe');
+    // Each group says its own problem under its own input.
+    const problem = (g: 'gen' | 'loc') => page.getByTestId(`probe-group-${g}`).getByTestId('probe-problem');
+    await page.getByTestId('new-probe-gen').fill(first!);
+    await page.getByTestId('add-probe-gen').click();
+    await expect(problem('gen')).toContainText('already');
+    await page.getByTestId('new-probe-loc').fill('The capital of France is');
+    await page.getByTestId('add-probe-loc').click();
+    await expect(problem('loc')).toContainText('edit prompt');
+    const before = await genProbes(page).count();
+    await genProbes(page).first().getByTestId('remove-probe').click();
+    await expect(genProbes(page)).toHaveCount(before - 1);
+    await expect(page.locator(`[data-testid="probe-card"][data-probe="${first}"]`)).toHaveCount(0);
+    await expect(page.getByTestId('metric-generality')).toHaveAttribute('data-value', /^\d/);
+    await expect(page.getByTestId('metric-generality')).not.toContainText('n/a');
+  },
+);
 
-test('a long paste says it was cut; Enter applies and the result gets the focus', async ({ page }) => {
-  await openDefault(page);
-  const long = 'The capital of France is '.repeat(80);
-  await page.getByTestId('edit-prompt').fill(long);
-  await expect(page.getByTestId('input-cut')).toContainText('Cut to 300 characters');
-  await expect(page.getByTestId('input-cut')).toContainText('2,000');
-  await setDraft(page, 'The capital of Spain is', 'Spain', ' Berlin');
-  await page.getByTestId('edit-target').press('Enter');
-  await expect(page.getByTestId('history-item')).toHaveCount(2, { timeout: SLOW });
-  await expect(page.getByTestId('result-heading')).toBeFocused();
-});
+test(
+  'a long paste says it was cut; Enter applies and the result gets the focus',
+  { tag: '@full' },
+  async ({ page }) => {
+    await openDefault(page);
+    const long = 'The capital of France is '.repeat(80);
+    await page.getByTestId('edit-prompt').fill(long);
+    await expect(page.getByTestId('input-cut')).toContainText('Cut to 300 characters');
+    await expect(page.getByTestId('input-cut')).toContainText('2,000');
+    await setDraft(page, 'The capital of Spain is', 'Spain', ' Berlin');
+    await page.getByTestId('edit-target').press('Enter');
+    await expect(page.getByTestId('history-item')).toHaveCount(2, { timeout: SLOW });
+    await expect(page.getByTestId('result-heading')).toBeFocused();
+  },
+);
 
-test('sampled continuations: temperature, top-p and seed are in the link and give the same text again', async ({
-  page,
-  context,
-}) => {
-  await openDefault(page);
-  await page.getByTestId('gen-temperature').fill('1.2');
-  await page.getByTestId('gen-seed').fill('7');
-  await page.getByTestId('gen-run').click();
-  await expect(page.getByTestId('gen-after')).toBeVisible({ timeout: SLOW });
-  // textContent, as toHaveText reads it (innerText would carry the label's CSS capitals).
-  const after = (await page.getByTestId('gen-after').textContent()) ?? '';
-  const before = (await page.getByTestId('gen-before').textContent()) ?? '';
-  expect(after.length).toBeGreaterThan('After'.length + 'The capital of France is'.length);
-  await page.waitForTimeout(1500);
-  const again = await context.newPage();
-  await again.goto(page.url());
-  await expect(again.getByTestId('history-item')).toHaveCount(1, { timeout: SLOW });
-  await expect(again.getByTestId('gen-seed')).toHaveValue('7');
-  await expect(again.getByTestId('gen-temperature')).toHaveValue('1.2');
-  await again.getByTestId('gen-run').click();
-  // Wait for the sample, then compare once (a different text must fail now, not after the whole timeout).
-  await expect(again.getByTestId('gen-after')).toBeVisible({ timeout: SLOW });
-  expect(await again.getByTestId('gen-after').textContent()).toBe(after);
-  expect(await again.getByTestId('gen-before').textContent()).toBe(before);
-});
+test(
+  'sampled continuations: temperature, top-p and seed are in the link and give the same text again',
+  { tag: '@full' },
+  async ({ page, context }) => {
+    await openDefault(page);
+    await page.getByTestId('gen-temperature').fill('1.2');
+    await page.getByTestId('gen-seed').fill('7');
+    await page.getByTestId('gen-run').click();
+    await expect(page.getByTestId('gen-after')).toBeVisible({ timeout: SLOW });
+    // textContent, as toHaveText reads it (innerText would carry the label's CSS capitals).
+    const after = (await page.getByTestId('gen-after').textContent()) ?? '';
+    const before = (await page.getByTestId('gen-before').textContent()) ?? '';
+    expect(after.length).toBeGreaterThan('After'.length + 'The capital of France is'.length);
+    await page.waitForTimeout(1500);
+    const again = await context.newPage();
+    await again.goto(page.url());
+    await expect(again.getByTestId('history-item')).toHaveCount(1, { timeout: SLOW });
+    await expect(again.getByTestId('gen-seed')).toHaveValue('7');
+    await expect(again.getByTestId('gen-temperature')).toHaveValue('1.2');
+    await again.getByTestId('gen-run').click();
+    // Wait for the sample, then compare once (a different text must fail now, not after the whole timeout).
+    await expect(again.getByTestId('gen-after')).toBeVisible({ timeout: SLOW });
+    expect(await again.getByTestId('gen-after').textContent()).toBe(after);
+    expect(await again.getByTestId('gen-before').textContent()).toBe(before);
+  },
+);
 
 test('edits leave the browser as a patch file and come back; another model’s file is refused; ONNX export', async ({
   page,

@@ -14,11 +14,9 @@ step "GPU tests (Node, SwiftShader)"
 EDITSCOPE_ADAPTER=swiftshader npx vitest run --project gpu
 step "build";      npx vite build --logLevel warn
 step "e2e (headless Chromium, WebGPU on SwiftShader)"
-# Every spec except the ONNX interop page (heavy: transformers.js in the page), the real-use tests 4–7 and the
-# @slow browser-vs-Node training test, which pass but would take `npm test` past its time budget on a 2-core
-# machine; `npm run test:e2e` runs every spec.
+# Every spec except the ONNX interop page (heavy: transformers.js in the page), the real-use tests tagged @full
+# and the @slow browser-vs-Node training test, which pass but would take `npm test` past its time budget on a
+# 2-core machine; `npm run test:e2e` runs every spec. One run: one server start and one browser.
 CI=1 npx playwright test e2e/gpu.spec.ts e2e/playground.spec.ts e2e/a11y.spec.ts e2e/qwen-hub.spec.ts \
-  e2e/dtype.spec.ts e2e/gguf.spec.ts e2e/sequential.spec.ts
-CI=1 npx playwright test e2e/train-editor.spec.ts --grep-invert @slow
-CI=1 npx playwright test e2e/real-use.spec.ts \
-  -g "probes follow a new edit|after an undo the charts say|history is never lost|edits leave the browser"
+  e2e/dtype.spec.ts e2e/gguf.spec.ts e2e/sequential.spec.ts e2e/train-editor.spec.ts e2e/real-use.spec.ts \
+  --grep-invert "@slow|@full"

@@ -14,6 +14,7 @@ import { randomLlamaInit } from '../model/llama/init.ts';
 import { LlamaModel } from '../model/llama/model.ts';
 import { randomGpt2Weights, tinyTokenizerJson } from '../model/testing.ts';
 import { TextTokenizer } from '../model/tokenizer.ts';
+import { loadTrainedToy, saveTrainedToy } from './toy-cache.testing.ts';
 import type { EditTarget } from './types.ts';
 
 export const TOY_DIMS: Gpt2Dims = {
@@ -66,11 +67,16 @@ export function tinyRandomTarget(
   return { model, tokenizer };
 }
 
-/** An untrained toy of either architecture (seeded). */
-export function toyModel(ctx: GpuContext, arch: ToyArchitecture, seed = 7): LanguageModel {
+/** An untrained toy of either architecture (seeded), or the toy with the given weights. */
+export function toyModel(
+  ctx: GpuContext,
+  arch: ToyArchitecture,
+  seed = 7,
+  weights?: Map<string, Float32Array>,
+): LanguageModel {
   return arch === 'gpt2'
-    ? new Gpt2Model(ctx, TOY_DIMS, randomGpt2Init(TOY_DIMS, seed), 'toy')
-    : new LlamaModel(ctx, TOY_QWEN3_DIMS, randomLlamaInit(TOY_QWEN3_DIMS, seed), 'toy-qwen3');
+    ? new Gpt2Model(ctx, TOY_DIMS, weights ?? randomGpt2Init(TOY_DIMS, seed), 'toy')
+    : new LlamaModel(ctx, TOY_QWEN3_DIMS, weights ?? randomLlamaInit(TOY_QWEN3_DIMS, seed), 'toy-qwen3');
 }
 
 /**
@@ -98,6 +104,8 @@ export async function trainToyModel(
   const arch = typeof archOrSteps === 'number' ? 'gpt2' : archOrSteps;
   const steps = typeof archOrSteps === 'number' ? archOrSteps : trainSteps;
   const tokenizer = TextTokenizer.fromJson(tinyTokenizerJson(TOY_DIMS.vocabSize), 'toy', TOY_DIMS.vocabSize);
+  const cached = loadTrainedToy(arch, steps);
+  if (cached) return { model: toyModel(ctx, arch, 7, cached), tokenizer };
   const model = toyModel(ctx, arch);
   const trainer = model.createTrainer();
   const prompts = TOY_FACTS.map(([p]) => tokenizer.encode(p));
@@ -108,6 +116,7 @@ export async function trainToyModel(
   for (let s = 0; s < steps; s++)
     await trainer.trainStep(seqs, { lr: 1e-2, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0 }, lengths);
   trainer.destroy();
+  saveTrainedToy(arch, steps, await model.exportWeights());
   return { model, tokenizer };
 }
 

@@ -17,9 +17,13 @@ import json
 import math
 import os
 import struct
+import sys
 
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from onednn import bmm, linear  # noqa: E402  (a sibling file, not a package)
 
 KINDS = ("block", "mlp", "attn")
 POS = ("subject_first", "subject_middle", "subject_last", "first_after", "further", "last")
@@ -62,20 +66,20 @@ def forward(cfg, w, ids, noise=None, subj=None, restore=None):
 
     for l in range(L):
         h = f"h.{l}"
-        qkv = ln(x, f"{h}.ln_1") @ w[f"{h}.attn.c_attn.weight"] + w[f"{h}.attn.c_attn.bias"]
+        qkv = linear(ln(x, f"{h}.ln_1"), w[f"{h}.attn.c_attn.weight"], w[f"{h}.attn.c_attn.bias"])
         q, k, v = (t.view(B, T, H, hs).transpose(1, 2) for t in qkv.split(C, dim=-1))
-        att = ((q @ k.transpose(-1, -2)) / math.sqrt(hs)).masked_fill(~mask, float("-inf")).softmax(-1)
-        a = (att @ v).transpose(1, 2).reshape(B, T, C) @ w[f"{h}.attn.c_proj.weight"] + w[f"{h}.attn.c_proj.bias"]
+        att = (bmm(q, k.transpose(-1, -2)) / math.sqrt(hs)).masked_fill(~mask, float("-inf")).softmax(-1)
+        a = linear(bmm(att, v).transpose(1, 2).reshape(B, T, C), w[f"{h}.attn.c_proj.weight"], w[f"{h}.attn.c_proj.bias"])
         a = put("attn", l, a)
         x = x + a
-        m = F.gelu(ln(x, f"{h}.ln_2") @ w[f"{h}.mlp.c_fc.weight"] + w[f"{h}.mlp.c_fc.bias"], approximate="tanh")
-        m = m @ w[f"{h}.mlp.c_proj.weight"] + w[f"{h}.mlp.c_proj.bias"]
+        m = F.gelu(linear(ln(x, f"{h}.ln_2"), w[f"{h}.mlp.c_fc.weight"], w[f"{h}.mlp.c_fc.bias"]), approximate="tanh")
+        m = linear(m, w[f"{h}.mlp.c_proj.weight"], w[f"{h}.mlp.c_proj.bias"])
         m = put("mlp", l, m)
         x = put("block", l, x + m)
         rec["attn"].append(a)
         rec["mlp"].append(m)
         rec["block"].append(x)
-    logits = ln(x, "ln_f")[:, -1] @ w["wte.weight"].T
+    logits = linear(ln(x, "ln_f")[:, -1], w["wte.weight"].T)
     return logits.softmax(-1), rec
 
 

@@ -2,7 +2,7 @@
 // tokenizer and benchmark code, run on v2's relations and facts).
 //   npx tsx tools/fact-world-v2/build.ts [--seed 1] [--out data/fact-world-v2]
 //     [--tokenizer-out public/models/fact-world-v2/tokenizer.json] [--vocab-size 6144] [--lre-per-relation 150]
-//     [--lre-dir ../shared/data/lre-relations] [--profiles-per-subject 3]
+//     [--lre-dir ../shared/data/lre-relations] [--profiles-per-subject 3] [--whole-subjects]
 
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -16,6 +16,7 @@ import type { Relation } from '../fact-world/relations.ts';
 import { LRE_DIR_DEFAULT, loadFactsV2 } from './facts.ts';
 import { PROFILE_DEFAULTS, profileLines, profileText } from './profiles.ts';
 import { RELATIONS_V2, subjectFirst } from './relations.ts';
+import { splitSubjects } from './split-subjects.ts';
 
 export interface BuildOptionsV2 {
   seed: number;
@@ -27,6 +28,8 @@ export interface BuildOptionsV2 {
   lreDir: string;
   /** Profile entries per subject (profiles.ts); 0 writes an empty profiles.tsv. */
   profilesPerSubject: number;
+  /** Keep the BPE merges that make a subject one token (v2 before issue 13's recall-at-the-subject model). */
+  wholeSubjects?: boolean;
 }
 
 export const DEFAULTS_V2: Omit<BuildOptionsV2, 'out' | 'tokenizerOut'> = {
@@ -66,7 +69,9 @@ export function buildFactWorldV2(o: BuildOptionsV2) {
   const facts = loadFactsV2(o.lreDir, o.lrePerRelation, o.seed);
   const corpus = corpusLines(facts, asV1);
   const bpe = trainBpe(corpus.map(lineText), o.vocabSize);
-  const json = tokenizerJson(bpe);
+  // No subject is one token (split-subjects.ts says why): the shipped v2 assembles each name from pieces.
+  const subjects = [...new Set(facts.map((f) => f.subject))];
+  const json = o.wholeSubjects ? tokenizerJson(bpe) : splitSubjects(tokenizerJson(bpe), subjects).json;
   const tokenizer = TextTokenizer.fromJson(JSON.stringify(json), o.tokenizerOut);
   // The tokenizer is trained on the template lines only, so adding profile lines leaves it (and every prompt's
   // ids) as before; profiles use the same words.
@@ -129,6 +134,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       'lre-per-relation': { type: 'string', default: String(DEFAULTS_V2.lrePerRelation) },
       'lre-dir': { type: 'string', default: DEFAULTS_V2.lreDir },
       'profiles-per-subject': { type: 'string', default: String(DEFAULTS_V2.profilesPerSubject) },
+      'whole-subjects': { type: 'boolean', default: false },
     },
   });
   try {
@@ -141,6 +147,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       lrePerRelation: Number(values['lre-per-relation']),
       lreDir: values['lre-dir']!,
       profilesPerSubject: Number(values['profiles-per-subject']),
+      wholeSubjects: values['whole-subjects'],
     });
     console.log(JSON.stringify(stats, null, 2));
   } catch (e) {

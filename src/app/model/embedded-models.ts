@@ -13,7 +13,7 @@ export const EMBEDDED_MODELS = [
   {
     name: 'fact-world-v2',
     about:
-      'Its larger sibling (5 blocks): 14 relations, adding landmarks, stars, companies and people, with the subject first in half of the phrasings. No trained MEND or IBKE editor yet.',
+      'Its larger sibling (6 blocks): 14 relations, adding landmarks, stars, companies and people, with the subject first in half of the phrasings; it recalls a fact at the subject, as ROME expects. No trained MEND or IBKE editor yet.',
   },
 ] as const;
 

@@ -65,3 +65,29 @@ it('cached generation equals uncached token for token; no allocation after warm-
   model.destroy();
   [left, right].forEach((b) => b.destroy());
 });
+
+it('generations started together give what each gives alone (one KV cache, calls queued), a longer prompt included', async () => {
+  // The engine asks for every locality probe's answer at once (Promise.all); before the queue, the calls wrote
+  // each other's cache rows, and a longer prompt reallocated the buffers another call was still using.
+  const config = parseGpt2Config(read('config.json').toString(), 'parity/config.json');
+  const weights = mapHfWeights(
+    parseSafetensors(read('model.safetensors'), 'parity/model.safetensors'),
+    config,
+  );
+  const ctx = await testContext();
+  const model = new Gpt2Model(ctx, config, weights, 'decode-queue');
+  const prompts = [
+    [5, 17],
+    [9, 1, 30, 2, 44, 8, 12, 7],
+    [3],
+    [21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32],
+  ];
+  const together = await Promise.all(prompts.map((p) => model.generate(p, 5)));
+  const alone: number[][] = [];
+  for (const p of prompts) alone.push(await generateUncached(model, p, 5));
+  expect(together).toEqual(alone);
+  // A failed call does not stop the queue.
+  await expect(model.generate([], 3)).rejects.toThrow(/at least one token/);
+  expect(await model.generate(prompts[0], 5)).toEqual(alone[0]);
+  model.destroy();
+});

@@ -111,7 +111,26 @@ export abstract class BaseModel<
   abstract createPass(): Pass;
   /** The architecture's AdamW trainer (called only for f32 weights). */
   protected abstract createF32Trainer(): ModelTrainer;
-  abstract generate(ids: number[], maxTokens: number, opts?: GenerateOptions): Promise<number[]>;
+  /**
+   * Greedy (temperature 0) or sampled continuation of `ids` by `maxTokens` tokens (stops at `stopId`). Calls run
+   * one at a time: a model has one KV cache, and two generations interleaved at their awaits would write each
+   * other's cache rows (and a longer one would replace the buffers the other is still using).
+   */
+  generate(ids: number[], maxTokens: number, opts: GenerateOptions = {}): Promise<number[]> {
+    const run = this.generating.then(() => this.generateSequence(ids, maxTokens, opts));
+    this.generating = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+  private generating: Promise<void> = Promise.resolve();
+  /** One generation with the architecture's KV-cached decoder; `generate` queues the calls. */
+  protected abstract generateSequence(
+    ids: number[],
+    maxTokens: number,
+    opts: GenerateOptions,
+  ): Promise<number[]>;
   abstract inputParameters(block: number, role: LinearRole): string[];
 
   linear(block: number, role: LinearRole): LinearSpec {

@@ -14,6 +14,17 @@ import { Gpt2Model } from './model.ts';
 const dir = new URL('./fixtures/parity/', import.meta.url);
 const read = (f: string) => readFileSync(new URL(f, dir));
 
+/** The committed parity fixture's GPT-2 on the test adapter. */
+async function parityModel(label: string) {
+  const config = parseGpt2Config(read('config.json').toString(), 'parity/config.json');
+  const weights = mapHfWeights(
+    parseSafetensors(read('model.safetensors'), 'parity/model.safetensors'),
+    config,
+  );
+  const ctx = await testContext();
+  return { ctx, config, model: new Gpt2Model(ctx, config, weights, label) };
+}
+
 async function generateUncached(model: Gpt2Model, ids: number[], n: number, temperature = 0, seed = 1) {
   const seq = [...ids];
   let rng = seed >>> 0;
@@ -31,13 +42,7 @@ async function generateUncached(model: Gpt2Model, ids: number[], n: number, temp
 }
 
 it('cached generation equals uncached token for token; no allocation after warm-up', async () => {
-  const config = parseGpt2Config(read('config.json').toString(), 'parity/config.json');
-  const weights = mapHfWeights(
-    parseSafetensors(read('model.safetensors'), 'parity/model.safetensors'),
-    config,
-  );
-  const ctx = await testContext();
-  const model = new Gpt2Model(ctx, config, weights, 'decode');
+  const { ctx, config, model } = await parityModel('decode');
   const decoder = new Gpt2Decoder(ctx, model, config);
   const prompt = [5, 17, 42, 3];
   const n = 6;
@@ -69,13 +74,7 @@ it('cached generation equals uncached token for token; no allocation after warm-
 it('generations started together give what each gives alone (one KV cache, calls queued), a longer prompt included', async () => {
   // The engine asks for every locality probe's answer at once (Promise.all); before the queue, the calls wrote
   // each other's cache rows, and a longer prompt reallocated the buffers another call was still using.
-  const config = parseGpt2Config(read('config.json').toString(), 'parity/config.json');
-  const weights = mapHfWeights(
-    parseSafetensors(read('model.safetensors'), 'parity/model.safetensors'),
-    config,
-  );
-  const ctx = await testContext();
-  const model = new Gpt2Model(ctx, config, weights, 'decode-queue');
+  const { model } = await parityModel('decode-queue');
   const prompts = [
     [5, 17],
     [9, 1, 30, 2, 44, 8, 12, 7],

@@ -67,7 +67,11 @@ export class Gpt2Model
     return new Gpt2Trainer(this);
   }
 
-  protected async generateSequence(ids: number[], maxTokens: number, opts: GenerateOptions): Promise<number[]> {
+  protected async generateSequence(
+    ids: number[],
+    maxTokens: number,
+    opts: GenerateOptions,
+  ): Promise<number[]> {
     // KV cache (decode.ts): the prompt runs once, then one token per step.
     this.decoder ??= new Gpt2Decoder(this.ctx, this, this.dims);
     return this.decoder.generate(ids, maxTokens, opts);

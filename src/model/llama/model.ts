@@ -72,7 +72,11 @@ export class LlamaModel extends BaseModel<LlamaDims, LlamaParameters, LlamaPass>
   }
 
   /** Greedy or sampled continuation with a KV cache: the prompt is run once, then one token per step. */
-  protected async generateSequence(ids: number[], maxTokens: number, opts: GenerateOptions): Promise<number[]> {
+  protected async generateSequence(
+    ids: number[],
+    maxTokens: number,
+    opts: GenerateOptions,
+  ): Promise<number[]> {
     // No room left in the context: nothing to generate (as when the loop's bound is reached).
     if (ids.length >= this.dims.nPositions || maxTokens < 1) return [];
     const S = Math.min(this.dims.nPositions, ids.length + maxTokens);

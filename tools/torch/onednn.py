@@ -1,10 +1,11 @@
 """Matrix products through oneDNN on the CPU.
 
 Debian's python3-torch 1.13 links the generic reference BLAS (`torch.__config__.show()`: BLAS_INFO=generic), so
-plain matmul and bmm run at 5-10 GFLOP/s on our 2-core machines. The same products written as 1x1 convolutions
-(grouped, for batches) go through oneDNN (MKL-DNN, built into that torch) at 70-370 GFLOP/s, backward included:
-see bench/results/torch-cpu-matmul.json (tools/torch/bench_matmul.py). On CUDA, or
-with EDITSCOPE_PLAIN_MATMUL=1, these are the plain products.
+plain matmul runs at 4-6 GFLOP/s on our 2-core machines. The same products written as 1x1 convolutions (grouped,
+for batches) go through oneDNN (MKL-DNN, built into that torch), backward included: 12-27 GFLOP/s for the
+fact-world's linears with the transposes they need, the attention's batched products 8.8x faster, one training
+step 4.1x faster (bench/results/torch-cpu-matmul.json, from tools/torch/bench_matmul.py on an idle machine). On
+CUDA, or with EDITSCOPE_PLAIN_MATMUL=1, these are the plain products.
 """
 
 import os

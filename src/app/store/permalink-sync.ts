@@ -25,7 +25,7 @@ let flushPending: (() => void) | null = null;
 // Writes run one after another (encoding is async), so history entries keep the order of the states.
 let writes = Promise.resolve();
 
-/** Resolves when the link writes started so far have reached the address bar (tests, and code that reads it). */
+/** Resolves when the link writes started so far have reached the address bar (what a test waits on). */
 export const whenWritten = (): Promise<void> => writes;
 
 /** The next link write adds a browser-history entry instead of replacing the current one. */

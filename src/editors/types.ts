@@ -31,6 +31,17 @@ export interface MethodSettings {
   maxUpdate?: number;
 }
 
+/** Every key of MethodSettings, for inputs that must refuse the others (a CLI's --settings). */
+export const METHOD_SETTING_KEYS: readonly (keyof MethodSettings)[] = [
+  'steps',
+  'lr',
+  'epsilon',
+  'layer',
+  'stepScale',
+  'protectEarlier',
+  'maxUpdate',
+];
+
 /**
  * A change to one linear layer, (block, role), in logical layout W (nIn, nOut), y = x·W (whatever the weight's
  * storage order): ΔW = leftᵀ · right with left (rank, nIn) and right (rank, nOut), i.e. Σ_r left_r ⊗ right_r.

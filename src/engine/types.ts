@@ -6,6 +6,7 @@ import type { DtypeOption } from '../model/quant/choose.ts';
 
 // The request types live with the editors (src/editors/types.ts); re-exported for the worker and the app.
 export type { EditRequest, MethodName, MethodSettings } from '../editors/types.ts';
+export { METHOD_SETTING_KEYS } from '../editors/types.ts';
 // The weight formats a model can be loaded in (src/model/quant/apply.ts), and what each costs (choose.ts).
 export type { WeightDtype } from '../model/quant/apply.ts';
 export type { DtypeOption } from '../model/quant/choose.ts';

@@ -13,7 +13,12 @@ import { aggregateHonest, scoreHonest, type HonestScores, type HonestSummary } f
 import { honestReadings, prepareProbes, readProbes, type ProbeModel } from '../../eval/probing.ts';
 import type { EditCase } from '../../eval/types.ts';
 import { updateSize, type FactorDelta } from '../../eval/update-size.ts';
-import type { EditMetrics, MethodName, MethodSettings } from '../../engine/types.ts';
+import {
+  METHOD_SETTING_KEYS,
+  type EditMetrics,
+  type MethodName,
+  type MethodSettings,
+} from '../../engine/types.ts';
 import type { EditSession } from '../../engine/session.ts';
 import { intOption, parse, requireString, UsageError } from '../args.ts';
 import { loadLanguageModelDir } from '../engine.ts';
@@ -138,7 +143,7 @@ export async function evaluateSequential(
 }
 
 /** --settings '{"lr": 0.01}': the method settings every edit gets (a JSON object of numbers). */
-function parseSettings(text: string | undefined): MethodSettings | undefined {
+export function parseSettings(text: string | undefined): MethodSettings | undefined {
   if (text === undefined) return undefined;
   let json: unknown;
   try {
@@ -148,9 +153,15 @@ function parseSettings(text: string | undefined): MethodSettings | undefined {
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json))
     throw new UsageError(`--settings must be a JSON object such as '{"steps": 20}' (got "${text}").`);
-  for (const [k, v] of Object.entries(json))
+  for (const [k, v] of Object.entries(json)) {
+    // An unknown key would be ignored silently (e.g. an editor option that is not a per-edit setting).
+    if (!(METHOD_SETTING_KEYS as readonly string[]).includes(k))
+      throw new UsageError(
+        `--settings: "${k}" is not a method setting; the settings are ${METHOD_SETTING_KEYS.join(', ')}.`,
+      );
     if (typeof v !== 'number' || !Number.isFinite(v))
       throw new UsageError(`--settings: "${k}" must be a number (got ${JSON.stringify(v)}).`);
+  }
   return json as MethodSettings;
 }
 

@@ -7,7 +7,7 @@
 
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseSafetensors, serializeSafetensors } from '../model/safetensors.ts';
+import { parseSafetensors, serializeSafetensors, tensorToFloat32 } from '../model/safetensors.ts';
 
 export const TOY_CACHE_ENV = 'EDITSCOPE_TOY_CACHE';
 
@@ -21,12 +21,7 @@ export function loadTrainedToy(arch: string, steps: number): Map<string, Float32
   const file = fileOf(arch, steps);
   if (!file || !existsSync(file)) return null;
   const st = parseSafetensors(new Uint8Array(readFileSync(file)), file);
-  const weights = new Map<string, Float32Array>();
-  for (const [name, t] of st.tensors) {
-    const bytes = st.bytes.slice(t.byteOffset, t.byteOffset + t.byteLength);
-    weights.set(name, new Float32Array(bytes.buffer));
-  }
-  return weights;
+  return new Map([...st.tensors.keys()].map((name) => [name, tensorToFloat32(st, name)]));
 }
 
 /** Saves a trained toy for the later files of this run (written whole, then renamed into place). */

@@ -65,6 +65,10 @@ describe('EngineHost', () => {
     const a = await host.edit(EDIT);
     const b = await host.edit({ ...EDIT, request: { ...EDIT.request, target: ' hat' } });
     expect([a.editId, b.editId]).toEqual(['e1', 'e2']);
+    // The outcome names the one matrix FT-L changed, its size and the unedited floor (issue 13 item 3).
+    expect(a.site?.weights).toEqual([expect.stringMatching(/^h\.\d+\.mlp\.c_proj\.weight$/)]);
+    expect(a.metrics.updateSize).toBeGreaterThan(0);
+    expect(a.metrics.reliabilityFloor).toBeGreaterThanOrEqual(0);
     const prompt = [[...CKPT.tokenizer.encode('the cat sat on')]];
     const before = await host.current.view.model.topNext(prompt, 5);
 

@@ -11,6 +11,7 @@ import { readStates, teacherForcedArgmax, type ModelView, type StateReading } fr
 import type {
   EditMetrics,
   EditOutcome,
+  EditSite,
   EditRequest,
   MethodName,
   MethodSettings,
@@ -183,6 +184,7 @@ export class EditSession {
       gen: input.gen.map((g, i) => reading(g, 1 + i, gen[i])),
       loc: input.loc.map((l, i) => reading(l, 1 + genIds.length + i, loc[i], kls[i])),
       metrics,
+      site: siteOf(patch),
       continuation: { before: continuationBefore, after: continuationAfter },
     };
   }
@@ -265,4 +267,14 @@ function targetReading(
 /** Mean of a list; NaN for an empty one (no probes: the metric is undefined, not perfect). */
 function mean(xs: number[]): number {
   return xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** The weights a patch changed and the key site the editor reports (ROME's patch info). */
+function siteOf(patch: Patch): EditSite {
+  const { keyToken, site } = patch.info;
+  return {
+    weights: [...new Set(patch.deltas.map((d) => d.param))],
+    ...(typeof keyToken === 'string' ? { keyToken } : {}),
+    ...(typeof site === 'string' ? { source: site } : {}),
+  };
 }

@@ -93,6 +93,15 @@ export interface EditMetrics {
   updateSize?: number;
 }
 
+export interface EditSite {
+  /** Checkpoint names of the changed matrices, in block order. */
+  weights: string[];
+  /** ROME: the token whose key the update is keyed on ('subject_last' | 'last'). */
+  keyToken?: string;
+  /** ROME: where the layer and key token come from (rome-site.json's causal trace, or the default). */
+  source?: string;
+}
+
 export interface EditOutcome {
   editId: string;
   method: MethodName;
@@ -102,6 +111,8 @@ export interface EditOutcome {
   gen: ProbeReading[];
   loc: ProbeReading[];
   metrics: EditMetrics;
+  /** Where the patch changed the model: the weights it touches and, for ROME, the key token and why there. */
+  site?: EditSite;
   /** Greedy continuation of the edit prompt (~20 tokens), before and after. */
   continuation: { before: string; after: string };
 }

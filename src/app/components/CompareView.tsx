@@ -3,15 +3,13 @@
 
 import type { EditOutcome, MethodName, ProbeReading } from '../../engine/types.ts';
 import { formatProb, formatRank, tokenBarRows } from '../model/chart-data.ts';
-import { METRIC_EXPLANATIONS, type MetricName } from '../model/explanations.ts';
+import { METRIC_EXPLANATIONS } from '../model/explanations.ts';
 import { methodLabel } from '../model/method-settings.ts';
 import { METHOD_NAMES } from '../permalink/schema.ts';
 import { selectBusy, selectMethods, useApp } from '../store/index.ts';
 import { runCompare, toggleCompareMethod } from '../store/actions/compare.ts';
-import { metricValues } from './MetricsCards.tsx';
+import { METRIC_ORDER, metricValues, type MetricValue } from './MetricsCards.tsx';
 import { ChartLegend, TokenChart } from './TokenChart.tsx';
-
-const METRICS: MetricName[] = ['reliability', 'generality', 'locality', 'kl', 'latency'];
 
 export function CompareView() {
   const chosen = useApp((s) => s.compare.methods);
@@ -74,14 +72,14 @@ export function CompareView() {
             </tr>
           </thead>
           <tbody>
-            {METRICS.map((name) => (
+            {METRIC_ORDER.map((name) => (
               <tr key={name}>
                 <th scope="row" title={METRIC_EXPLANATIONS[name].text}>
                   {METRIC_EXPLANATIONS[name].title}
                 </th>
                 {runs.map((r) => (
                   <td key={r.method} data-testid={`compare-${name}`} data-method={r.method}>
-                    {r.outcome ? metricValues(r.outcome)[name].shown : '–'}
+                    {r.outcome ? <CompareValue value={metricValues(r.outcome)[name]} /> : '–'}
                   </td>
                 ))}
               </tr>
@@ -99,6 +97,15 @@ export function CompareView() {
       {done.length > 0 && <ChartLegend />}
       {done.length > 0 && <CompareCharts runs={done} />}
     </div>
+  );
+}
+
+function CompareValue({ value }: { value: MetricValue }) {
+  return (
+    <>
+      {value.shown}
+      {value.note && <span className="compare-note">{value.note}</span>}
+    </>
   );
 }
 

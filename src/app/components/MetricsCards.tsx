@@ -1,36 +1,71 @@
-// The edit's summary numbers, each with its explanation: reliability, generality, locality, KL, latency.
-// A metric with no probe to measure it reads "no probes" (add one), never a bare "n/a".
+// The edit's summary numbers, each with its explanation: reliability and generality (with exact match and the
+// unedited model's floor beneath), locality, KL, the update size and latency. A metric with no probe to
+// measure it reads "no probes" (add one), never a bare "n/a".
 
 import type { EditMetrics } from '../../engine/types.ts';
 import { formatLatency, formatMetric } from '../model/chart-data.ts';
 import { METRIC_EXPLANATIONS, type MetricName } from '../model/explanations.ts';
 
+export interface MetricValue {
+  shown: string;
+  value: number;
+  /** A second line: exact match and the unedited floor, where the engine measured them. */
+  note?: string;
+}
+
 const shownOr = (x: number, text: string, empty: string) => (Number.isFinite(x) ? text : empty);
+
+/** "exact 86% · unedited 12%", leaving out what was not measured. */
+function honestNote(exact: number | undefined, floor: number | undefined): string | undefined {
+  const parts = [
+    exact !== undefined && Number.isFinite(exact) ? `exact ${formatMetric(exact)}` : null,
+    floor !== undefined && Number.isFinite(floor) ? `unedited ${formatMetric(floor)}` : null,
+  ].filter((p): p is string => p !== null);
+  return parts.length ? parts.join(' · ') : undefined;
+}
+
+/** ‖ΔW‖/‖W‖ as a share of the weights' norm: "24.4% of ‖W‖". */
+export function formatUpdateSize(x: number | undefined): string {
+  return x !== undefined && Number.isFinite(x) ? `${formatMetric(x)} of ‖W‖` : 'not measured';
+}
 
 export function metricValues(o: {
   metrics: EditMetrics;
   latencyMs: number;
-}): Record<MetricName, { shown: string; value: number }> {
+}): Record<MetricName, MetricValue> {
   const m = o.metrics;
   return {
-    reliability: { shown: formatMetric(m.reliability), value: m.reliability },
+    reliability: {
+      shown: formatMetric(m.reliability),
+      value: m.reliability,
+      note: honestNote(m.reliabilityExact, m.reliabilityFloor),
+    },
     generality: {
       shown: shownOr(m.generality, formatMetric(m.generality), 'no probes'),
       value: m.generality,
+      note: Number.isFinite(m.generality) ? honestNote(m.generalityExact, m.generalityFloor) : undefined,
     },
     locality: { shown: shownOr(m.locality, formatMetric(m.locality), 'no probes'), value: m.locality },
     kl: { shown: shownOr(m.kl, m.kl.toFixed(3), 'not measured'), value: m.kl },
+    update: { shown: formatUpdateSize(m.updateSize), value: m.updateSize ?? NaN },
     latency: { shown: formatLatency(o.latencyMs), value: o.latencyMs },
   };
 }
 
-const ORDER: MetricName[] = ['reliability', 'generality', 'locality', 'kl', 'latency'];
+export const METRIC_ORDER: MetricName[] = [
+  'reliability',
+  'generality',
+  'locality',
+  'kl',
+  'update',
+  'latency',
+];
 
 export function MetricsCards({ metrics, latencyMs }: { metrics: EditMetrics; latencyMs: number }) {
   const values = metricValues({ metrics, latencyMs });
   return (
     <div className="metrics" data-testid="metrics">
-      {ORDER.map((name) => (
+      {METRIC_ORDER.map((name) => (
         <details
           key={name}
           className="metric-card"
@@ -42,6 +77,11 @@ export function MetricsCards({ metrics, latencyMs }: { metrics: EditMetrics; lat
             <span className={`metric-value${Number.isFinite(values[name].value) ? '' : ' empty'}`}>
               {values[name].shown}
             </span>
+            {values[name].note && (
+              <span className="metric-note" data-testid={`metric-${name}-note`}>
+                {values[name].note}
+              </span>
+            )}
             <span className="metric-more">what is this?</span>
           </summary>
           <p>{METRIC_EXPLANATIONS[name].text}</p>

@@ -11,6 +11,7 @@ import { refreshPreview } from '../store/actions/preview.ts';
 import { refreshSuggestions } from '../store/actions/session.ts';
 import { Continuation } from './Continuation.tsx';
 import { EditFailure } from './EditFailure.tsx';
+import { EditSiteNote } from './EditSiteNote.tsx';
 import { Generation } from './Generation.tsx';
 import { MetricsCards } from './MetricsCards.tsx';
 import { ProbeCard } from './ProbeCard.tsx';
@@ -102,6 +103,7 @@ export function ResultView() {
             ? `${methodLabel(outcome.method)} · subject “${outcome.request.subject}”`
             : 'Apply an edit to see the probabilities move.'}
         </p>
+        {outcome?.site && <EditSiteNote site={outcome.site} />}
       </header>
       {edit && view && <EditFailure edit={edit} view={view} />}
       {edit && view && <ReadingNote editId={edit.id} view={view} />}

@@ -51,15 +51,25 @@ function metricsOf(o: EditOutcome, gen: ProbeReading[], loc: ProbeReading[], rer
       generality: acc(reread.gen, gen),
       locality: acc(reread.loc, loc),
       kl: NaN,
+      // The unedited model's floor and this edit's own update size do not depend on the model state re-read.
+      reliabilityFloor: o.metrics.reliabilityFloor,
+      updateSize: o.metrics.updateSize,
     };
   }
   if (gen.length === o.gen.length && loc.length === o.loc.length) return o.metrics;
   // A probe was removed: its share leaves the mean (success is all target tokens right, as the engine scores).
   const share = (xs: ProbeReading[]) => mean(xs.map((r) => (r.success ? 1 : 0)));
   const kls = loc.map((r) => r.kl).filter((k): k is number => k !== undefined);
+  const sameGen = gen.length === o.gen.length;
   return {
     reliability: o.metrics.reliability,
-    generality: gen.length === o.gen.length ? o.metrics.generality : share(gen),
+    reliabilityExact: o.metrics.reliabilityExact,
+    reliabilityFloor: o.metrics.reliabilityFloor,
+    updateSize: o.metrics.updateSize,
+    ...(sameGen
+      ? { generalityExact: o.metrics.generalityExact, generalityFloor: o.metrics.generalityFloor }
+      : {}),
+    generality: sameGen ? o.metrics.generality : share(gen),
     locality: loc.length === o.loc.length ? o.metrics.locality : share(loc),
     kl: loc.length === o.loc.length ? o.metrics.kl : mean(kls),
   };

@@ -45,16 +45,16 @@ export const METHOD_EXPLANATIONS: Partial<Record<MethodName, Explanation>> = {
   },
 };
 
-export type MetricName = 'reliability' | 'generality' | 'locality' | 'kl' | 'latency';
+export type MetricName = 'reliability' | 'generality' | 'locality' | 'kl' | 'update' | 'latency';
 
 export const METRIC_EXPLANATIONS: Record<MetricName, Explanation> = {
   reliability: {
     title: 'Reliability',
-    text: 'Does the edited model give the new answer to the edit prompt itself? For each token of the target (fed in one at a time, “teacher-forced”), we check whether it is the model’s top prediction, and average. 100% means the edit took.',
+    text: 'Does the edited model give the new answer to the edit prompt itself? For each token of the target (fed in one at a time, “teacher-forced”), we check whether it is the model’s top prediction, and average. 100% means the edit took. Below it: “exact”, the share of edits where every target token is the top prediction (a long target can score 67% on tokens and 0% exact), and “unedited”, the same score of the model before the edit: a method is worth only what it adds above that floor.',
   },
   generality: {
     title: 'Generality',
-    text: 'The same check on the generalization probes: other ways of asking the same question. A model that only memorised the exact sentence scores low here; one that changed the underlying fact scores high.',
+    text: 'The same check on the generalization probes: other ways of asking the same question. A model that only memorised the exact sentence scores low here; one that changed the underlying fact scores high. “Exact” and “unedited” as for reliability.',
   },
   locality: {
     title: 'Locality',
@@ -63,6 +63,10 @@ export const METRIC_EXPLANATIONS: Record<MetricName, Explanation> = {
   kl: {
     title: 'KL divergence',
     text: 'How much the whole next-token distribution changed on the locality probes: KL(before ‖ after), averaged. Zero means identical; the top answer can stay the same while the rest of the distribution shifts, which this number catches and locality does not.',
+  },
+  update: {
+    title: 'Update size',
+    text: 'How far the edit moved the weights: for each weight matrix the edit changes, the size of the change relative to the matrix itself (‖ΔW‖ / ‖W‖, Frobenius norms), largest over the matrices. MEND and IBKE change six matrices, FT-L and ROME one: compare methods at a similar size, and expect large updates to disturb more.',
   },
   latency: {
     title: 'Edit latency',

@@ -81,4 +81,25 @@ describe('which model state an edit’s readings show', () => {
     expect(reread.metrics).toMatchObject({ reliability: 0, generality: 1, locality: 0 });
     expect(reread.prompt.success).toBe(false);
   });
+  it('keeps the floor and the update size when a probe is removed, but not generality’s exact match', () => {
+    const honest = {
+      ...edit,
+      dropped: { gen: ['g2'] },
+      outcome: {
+        ...edit.outcome!,
+        metrics: {
+          ...edit.outcome!.metrics,
+          reliabilityExact: 1,
+          reliabilityFloor: 0.25,
+          generalityExact: 0.5,
+          generalityFloor: 0.1,
+          updateSize: 0.3,
+        },
+      },
+    };
+    const m = editView(honest, ['e1', 'e2', 'e3']).metrics;
+    expect(m).toMatchObject({ reliabilityExact: 1, reliabilityFloor: 0.25, updateSize: 0.3, generality: 1 });
+    expect(m.generalityExact).toBeUndefined();
+    expect(m.generalityFloor).toBeUndefined();
+  });
 });

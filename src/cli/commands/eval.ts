@@ -11,6 +11,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { readEditCases } from '../../eval/datasets/index.ts';
 import { aggregateHonest, scoreHonest, type HonestScores, type HonestSummary } from '../../eval/metrics.ts';
 import { honestReadings, prepareProbes, readProbes, type ProbeModel } from '../../eval/probing.ts';
+import { spreadSample } from '../../eval/spread.ts';
 import type { EditCase } from '../../eval/types.ts';
 import { updateSize, type FactorDelta } from '../../eval/update-size.ts';
 import {
@@ -29,7 +30,7 @@ import { runSequentialOnSession, type SequentialSummary } from '../../engine/seq
 export { unrelatedProbes, type SequentialSummary } from '../../engine/sequential-run.ts';
 
 const USAGE =
-  'editscope eval --model DIR --method ft|rome|mend|ibke|ultraedit --data FILE [--limit N] [--sequential [--checkpoints 1,2,5,...] [--unrelated K]] [--settings JSON] [--out FILE] [--json]';
+  'editscope eval --model DIR --method ft|rome|mend|ibke|ultraedit --data FILE [--limit N | --spread N] [--sequential [--checkpoints 1,2,5,...] [--unrelated K]] [--settings JSON] [--out FILE] [--json]';
 
 export interface EvalSummary extends EditMetrics {
   method: MethodName;
@@ -210,6 +211,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
       method: { type: 'string' },
       data: { type: 'string' },
       limit: { type: 'string' },
+      spread: { type: 'string' },
       sequential: { type: 'boolean' },
       checkpoints: { type: 'string' },
       unrelated: { type: 'string' },
@@ -225,13 +227,20 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const checkpoints = parseCheckpoints(values.checkpoints as string | undefined);
   const settings = parseSettings(values.settings as string | undefined);
   const all = await readEditCases(new Uint8Array(await readFile(file)), file);
-  const cases = all.slice(0, limit);
+  if (values.limit !== undefined && values.spread !== undefined)
+    throw new UsageError(
+      'Give --limit (the first N records) or --spread (N spread over the file), not both.',
+    );
+  const { picked: cases, rest } =
+    values.spread === undefined
+      ? { picked: all.slice(0, limit), rest: all.slice(limit) }
+      : spreadSample(all, intOption(values, 'spread', 100, 1, 1_000_000));
   const session = await openSession(await loadLanguageModelDir(requireString(values, 'model', USAGE)));
   const progress = (i: number) => {
     if (i % 10 === 0) process.stderr.write(`[eval] ${method} ${i}/${cases.length}\n`);
   };
   const result = values.sequential
-    ? await evaluateSequential(session, method, cases, all.slice(limit), {
+    ? await evaluateSequential(session, method, cases, rest, {
         unrelated,
         checkpoints,
         onEdit: progress,

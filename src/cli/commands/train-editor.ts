@@ -30,7 +30,7 @@ export const DEFAULT_TRAINING_DATA = join('public', 'data', 'counterfact-train.j
 const USAGE =
   'editscope train-editor --method ibke|mend --model DIR --out DIR [--data TRAIN.json[.gz]] [--val VAL.json] ' +
   '[--steps 1500] [--batch 8] [--lr 1e-3] [--beta 1e-3] [--lm 4] [--seed 1] [--checkpoint-every 100] ' +
-  '[--validate-every 250] [--max-val 64] [--max-train N] [--check-known 500] [--layers 2.mlp.up,2.mlp.down] ' +
+  '[--validate-every 250] [--max-val 64] [--max-train N] [--check-known 500] [--layers 2.mlp.in,2.mlp.down (GPT-2; Qwen3: mlp.gate, mlp.up)] ' +
   '[--rank R] [--alpha-init A] [--lambda-rel X] [--lambda-gen X] [--lambda-loc X] [--no-ib] [--no-scale] ' +
   '[--state DIR]';
 

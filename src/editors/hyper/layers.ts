@@ -37,7 +37,7 @@ export function defaultEditedLayers(model: Pick<LanguageModel, 'linears' | 'dims
 
 /** Parses '{block}.{role}' and checks the model has that layer. */
 export function editedShape(
-  model: Pick<LanguageModel, 'linear' | 'architecture'>,
+  model: Pick<LanguageModel, 'linear' | 'linears' | 'architecture'>,
   key: string,
 ): EditedWeight {
   const m = /^(\d+)\.(.+)$/.exec(key);
@@ -48,7 +48,10 @@ export function editedShape(
   try {
     spec = model.linear(Number(m[1]), role);
   } catch {
-    throw new RangeError(`This ${model.architecture} model has no layer ${role} in block ${m[1]}.`);
+    const roles = [...new Set(model.linears.map((l) => l.role))].join(', ');
+    throw new RangeError(
+      `This ${model.architecture} model has no layer ${role} in block ${m[1]}: its layers are ${roles} in blocks 0 to ${Math.max(...model.linears.map((l) => l.block))}.`,
+    );
   }
   return { key, block: spec.block, role, nIn: spec.nIn, nOut: spec.nOut };
 }

@@ -18,15 +18,15 @@ const shownOr = (x: number, text: string, empty: string) => (Number.isFinite(x) 
 /** "exact 86% · unedited 12%", leaving out what was not measured. */
 function honestNote(exact: number | undefined, floor: number | undefined): string | undefined {
   const parts = [
-    exact !== undefined && Number.isFinite(exact) ? `exact ${formatMetric(exact)}` : null,
-    floor !== undefined && Number.isFinite(floor) ? `unedited ${formatMetric(floor)}` : null,
+    Number.isFinite(exact) ? `exact ${formatMetric(exact!)}` : null,
+    Number.isFinite(floor) ? `unedited ${formatMetric(floor!)}` : null,
   ].filter((p): p is string => p !== null);
   return parts.length ? parts.join(' · ') : undefined;
 }
 
 /** ‖ΔW‖/‖W‖ as a share of the weights' norm: "24.4% of ‖W‖". */
 export function formatUpdateSize(x: number | undefined): string {
-  return x !== undefined && Number.isFinite(x) ? `${formatMetric(x)} of ‖W‖` : 'not measured';
+  return Number.isFinite(x) ? `${formatMetric(x!)} of ‖W‖` : 'not measured';
 }
 
 export function metricValues(o: {

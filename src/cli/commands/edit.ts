@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createEditors } from '../../engine/editors.ts';
+import { editorDir } from '../../editors/hyper/files.ts';
 import { EditSession } from '../../engine/session.ts';
 import type { EditOutcome, MethodName, ProbeReading } from '../../engine/types.ts';
 import { parse, requireString, UsageError, type Values } from '../args.ts';
@@ -12,7 +13,7 @@ import type { LanguageModel } from '../../model/language-model.ts';
 import type { TextTokenizer } from '../../model/tokenizer.ts';
 
 const USAGE =
-  'editscope edit --model DIR --method ft|rome|mend|ibke|ultraedit --prompt TEXT --subject S --target T [--gen TEXT ...] [--loc TEXT ...] [--json]';
+  'editscope edit --model DIR --method ft|rome|mend|ibke|ultraedit --prompt TEXT --subject S --target T [--gen TEXT ...] [--loc TEXT ...] [--editor DIR] [--json]';
 // AlphaEdit is not offered yet: its GPU test shows it does not raise p(target) on the toy model (issue 13).
 export const METHODS: MethodName[] = ['ft', 'rome', 'mend', 'ibke', 'ultraedit'];
 
@@ -23,25 +24,52 @@ export function parseMethod(values: Values, usage: string): MethodName {
   return method;
 }
 
-/** Editor files next to a model folder (ROME covariance, trained MEND/IBKE weights). */
-export function folderFiles(dir: string) {
+/**
+ * Editor files next to a model folder (ROME covariance, trained MEND/IBKE weights). `editor` (from --editor DIR)
+ * replaces the files of one hypernetwork editor with a train-editor output folder, so an ablation or a
+ * checkpoint is measured without copying the model folder.
+ */
+/** A trained editor's folder standing in for the model's own (eval/edit --editor DIR). */
+export interface EditorOverride {
+  method: 'mend' | 'ibke';
+  dir: string;
+}
+
+export function folderFiles(dir: string, editor?: EditorOverride) {
+  const prefix = editor ? `${editorDir(editor.method)}/` : null;
   return async (name: string) => {
+    const path =
+      editor && prefix && name.startsWith(prefix)
+        ? join(editor.dir, name.slice(prefix.length))
+        : join(dir, name);
     try {
-      return new Uint8Array(await readFile(join(dir, name)));
+      return new Uint8Array(await readFile(path));
     } catch {
       return null;
     }
   };
 }
 
-/** A session on a loaded model of any architecture; editor files are read next to `dir`. */
-export async function openSession(loaded: {
-  dir: string;
-  model: LanguageModel;
-  tokenizer: TextTokenizer;
-}): Promise<EditSession> {
+/** --editor DIR for `method`; a usage error for a method that has no trained editor files. */
+export function editorOverride(
+  values: Values,
+  method: MethodName,
+  usage: string,
+): EditorOverride | undefined {
+  const dir = values.editor;
+  if (typeof dir !== 'string') return undefined;
+  if (method !== 'mend' && method !== 'ibke')
+    throw new UsageError(`--editor is a trained MEND or IBKE editor's folder; ${method} has none. ${usage}`);
+  return { method, dir };
+}
+
+/** A session on a loaded model of any architecture; editor files are read next to `dir` (or from `editor`). */
+export async function openSession(
+  loaded: { dir: string; model: LanguageModel; tokenizer: TextTokenizer },
+  editor?: EditorOverride,
+): Promise<EditSession> {
   const view = { model: loaded.model, tokenizer: loaded.tokenizer };
-  return new EditSession(view, await createEditors(view, folderFiles(loaded.dir)));
+  return new EditSession(view, await createEditors(view, folderFiles(loaded.dir, editor)));
 }
 
 export async function edit(argv: string[]): Promise<void> {
@@ -56,6 +84,7 @@ export async function edit(argv: string[]): Promise<void> {
       target: opt,
       gen: { type: 'string', multiple: true },
       loc: { type: 'string', multiple: true },
+      editor: opt,
     },
     USAGE,
   );
@@ -65,7 +94,10 @@ export async function edit(argv: string[]): Promise<void> {
     subject: requireString(values, 'subject', USAGE),
     target: requireString(values, 'target', USAGE),
   };
-  const session = await openSession(await loadLanguageModelDir(requireString(values, 'model', USAGE)));
+  const session = await openSession(
+    await loadLanguageModelDir(requireString(values, 'model', USAGE)),
+    editorOverride(values, method, USAGE),
+  );
   const outcome = await session.edit({
     request,
     method,

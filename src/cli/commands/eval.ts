@@ -23,14 +23,14 @@ import {
 import type { EditSession } from '../../engine/session.ts';
 import { intOption, parse, requireString, UsageError } from '../args.ts';
 import { loadLanguageModelDir } from '../engine.ts';
-import { openSession, parseMethod } from './edit.ts';
+import { editorOverride, openSession, parseMethod } from './edit.ts';
 import { gpuProbeModel, weightNorms } from '../../engine/probe-model.ts';
 import { runSequentialOnSession, type SequentialSummary } from '../../engine/sequential-run.ts';
 
 export { unrelatedProbes, type SequentialSummary } from '../../engine/sequential-run.ts';
 
 const USAGE =
-  'editscope eval --model DIR --method ft|rome|mend|ibke|ultraedit --data FILE [--limit N | --spread N] [--sequential [--checkpoints 1,2,5,...] [--unrelated K]] [--settings JSON] [--out FILE] [--json]';
+  'editscope eval --model DIR --method ft|rome|mend|ibke|ultraedit --data FILE [--limit N | --spread N] [--sequential [--checkpoints 1,2,5,...] [--unrelated K]] [--settings JSON] [--editor DIR] [--out FILE] [--json]';
 
 export interface EvalSummary extends EditMetrics {
   method: MethodName;
@@ -217,6 +217,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
       unrelated: { type: 'string' },
       out: { type: 'string' },
       settings: { type: 'string' },
+      editor: { type: 'string' },
     },
     USAGE,
   );
@@ -235,7 +236,10 @@ export async function evalCommand(argv: string[]): Promise<void> {
     values.spread === undefined
       ? { picked: all.slice(0, limit), rest: all.slice(limit) }
       : spreadSample(all, intOption(values, 'spread', 100, 1, 1_000_000));
-  const session = await openSession(await loadLanguageModelDir(requireString(values, 'model', USAGE)));
+  const session = await openSession(
+    await loadLanguageModelDir(requireString(values, 'model', USAGE)),
+    editorOverride(values, method, USAGE),
+  );
   const progress = (i: number) => {
     if (i % 10 === 0) process.stderr.write(`[eval] ${method} ${i}/${cases.length}\n`);
   };

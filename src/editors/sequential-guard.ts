@@ -1,5 +1,6 @@
-// Making the hypernetwork editors (MEND, IBKE) fit for sequences of edits (issue 13, item 5; our design). Applied
-// one after another, their updates pile up on the same input directions — the keys of the template tokens every
+// Making the hypernetwork editors (MEND, IBKE) fit for sequences of edits (issue 13, item 5; our design), and a
+// matched update size for every method (issue 13, item 3: the engine wraps each editor). Applied
+// one after another, the hypernetworks' updates pile up on the same input directions — the keys of the template tokens every
 // prompt shares ("The", "of", "is") — until unrelated facts collapse. Two options of the editor settings:
 //
 // - protectEarlier = μ (> 0): every new update ΔW = Σ_t ũ_t δ̃_tᵀ has its left factors replaced by
@@ -65,6 +66,8 @@ export class SequentialGuard implements Editor {
         if (!mem || mem.rows === 0) continue;
         const before = rowsNorm(d.left);
         d.left = dampRows(d.left, d.rank, mem, mu);
+        // FT-L's dense ΔW is what the side car applies: it follows its damped factors (= (I + C/(μē))⁻¹ ΔW).
+        if (d.dense) d.dense = denseOf(d);
         damped += rowsNorm(d.left);
         total += before;
       }
@@ -78,7 +81,11 @@ export class SequentialGuard implements Editor {
       for (const d of patch.deltas)
         worst = Math.max(worst, deltaFrobenius([d]) / (await this.norm(target, d)));
       const s = worst > rho ? rho / worst : 1;
-      if (s < 1) for (const d of patch.deltas) d.right = d.right.map((x) => x * s);
+      if (s < 1)
+        for (const d of patch.deltas) {
+          d.right = d.right.map((x) => x * s);
+          if (d.dense) d.dense = d.dense.map((x) => x * s);
+        }
       info.updateScale = s;
     }
     patch.info = { ...patch.info, ...info };
@@ -148,6 +155,18 @@ function dampRows(left: Float32Array, rank: number, mem: KeyMemory, mu: number):
   const chol = choleskyWithRidge(A, nIn, 0);
   const out = new Float32Array(left.length);
   for (let r = 0; r < rank; r++) out.set(choleskySolve(chol, left.subarray(r * nIn, (r + 1) * nIn)), r * nIn);
+  return out;
+}
+
+/** leftᵀ · right, (nIn, nOut). */
+function denseOf({ left, right, rank, nIn, nOut }: WeightDelta): Float32Array {
+  const out = new Float32Array(nIn * nOut);
+  for (let r = 0; r < rank; r++)
+    for (let i = 0; i < nIn; i++) {
+      const l = left[r * nIn + i];
+      if (l === 0) continue;
+      for (let j = 0; j < nOut; j++) out[i * nOut + j] += l * right[r * nOut + j];
+    }
   return out;
 }
 

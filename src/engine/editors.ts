@@ -28,7 +28,10 @@ export async function createEditors(
   files: EditorFiles,
   options: CreateEditorsOptions = {},
 ): Promise<Partial<Record<MethodName, Editor>>> {
-  const editors: Partial<Record<MethodName, Editor>> = { ft: new FtEditor() };
+  // SequentialGuard adds the protectEarlier / maxUpdate settings to every method (a pass-through without them):
+  // maxUpdate compares methods at a matched update size, protectEarlier fits a method for sequences.
+  const guarded = (editor: Editor) => new SequentialGuard(editor);
+  const editors: Partial<Record<MethodName, Editor>> = { ft: guarded(new FtEditor()) };
   const attempt = async <T>(method: MethodName, load: () => Promise<T>): Promise<T | null> => {
     try {
       return await load();
@@ -39,9 +42,9 @@ export async function createEditors(
     }
   };
   const rome = await attempt('rome', () => loadRomeEditor(target, files));
-  if (rome) editors.rome = rome;
+  if (rome) editors.rome = guarded(rome);
   // AlphaEdit (src/editors/alphaedit.ts) is not offered yet: its GPU test shows no gain on the toy (issue 13).
-  editors.ultraedit = new UltraEditEditor(); // training-free: every model gets it
+  editors.ultraedit = guarded(new UltraEditEditor()); // training-free: every model gets it
   for (const method of ['mend', 'ibke'] as const) {
     const dir = editorDir(method);
     const [config, weights] = await Promise.all([
@@ -56,8 +59,7 @@ export async function createEditors(
         ? MendEditor.load(target.model, contents)
         : IbkeEditor.load(target.model, contents);
     });
-    // SequentialGuard adds the protectEarlier / maxUpdate settings (a pass-through without them).
-    if (editor) editors[method] = new SequentialGuard(editor);
+    if (editor) editors[method] = guarded(editor);
   }
   return editors;
 }

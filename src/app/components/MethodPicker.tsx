@@ -88,7 +88,7 @@ function SettingInput({ method, field }: { method: MethodName; field: SettingFie
         id={id}
         inputMode="decimal"
         value={raw}
-        placeholder={field.defaultValue === null ? 'middle' : String(field.defaultValue)}
+        placeholder={field.placeholder}
         onChange={(e) => onChange(e.target.value)}
         aria-invalid={error !== null}
         data-testid={`setting-${field.key}`}

@@ -12,6 +12,20 @@ describe('method settings', () => {
     });
   });
 
+  it('shows each default as its placeholder, and "off" for the options that are off unless set', () => {
+    for (const m of ['ibke', 'mend', 'rome', 'ft', 'ultraedit'] as const)
+      for (const f of fieldsOf(m))
+        if (f.defaultValue !== null) expect(Number(f.placeholder)).toBe(f.defaultValue);
+    const guard = fieldsOf('rome').filter((f) => f.key === 'maxUpdate' || f.key === 'protectEarlier');
+    expect(guard.map((f) => f.placeholder)).toEqual(['off', 'off']);
+  });
+
+  it('offers the update cap and earlier-edit protection for every method (the engine guards each editor)', () => {
+    for (const m of ['ibke', 'mend', 'rome', 'ft', 'ultraedit'] as const)
+      expect(fieldsOf(m).map((f) => f.key)).toEqual(expect.arrayContaining(['maxUpdate', 'protectEarlier']));
+    expect(settingsFor('ft', { maxUpdate: 0.1, stepScale: 2 })).toEqual({ maxUpdate: 0.1 });
+  });
+
   it('parses typed values: empty is the default, out of range is a sentence', () => {
     const steps = fieldsOf('ft')[0];
     expect(parseSetting(steps, '')).toEqual({ value: undefined });

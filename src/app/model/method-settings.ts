@@ -7,8 +7,10 @@ import type { MethodName, MethodSettings } from '../../engine/types.ts';
 export interface SettingField {
   key: keyof MethodSettings;
   label: string;
-  /** Shown as the placeholder; null where it depends on the model (the middle block). */
+  /** The engine's default; null where there is no one number (the middle block, an option that is off). */
   defaultValue: number | null;
+  /** Shown in the empty field: the default, or what an empty field means ("middle", "off"). */
+  placeholder: string;
   min: number;
   max: number;
   step: number | 'any';
@@ -20,6 +22,7 @@ const LAYER: SettingField = {
   key: 'layer',
   label: 'Layer',
   defaultValue: null,
+  placeholder: 'middle',
   min: 0,
   max: 255,
   step: 1,
@@ -31,6 +34,7 @@ const STEP_SCALE: SettingField = {
   key: 'stepScale',
   label: 'Step scale',
   defaultValue: 1,
+  placeholder: '1',
   min: 0,
   max: 100,
   step: 'any',
@@ -38,16 +42,44 @@ const STEP_SCALE: SettingField = {
   help: 'Multiplies the learned step size α of the weight update: above 1 pushes harder, below 1 more gently.',
 };
 
+// Every method (the engine wraps each editor in src/editors/sequential-guard.ts): off unless set.
+const MAX_UPDATE: SettingField = {
+  key: 'maxUpdate',
+  label: 'Max update ‖ΔW‖/‖W‖',
+  defaultValue: null,
+  placeholder: 'off',
+  min: 1e-6,
+  max: 100,
+  step: 'any',
+  integer: false,
+  help: 'Scales the edit down so that no changed matrix moves by more than this fraction of its norm: compares methods at the same update size, and keeps stacked edits from growing.',
+};
+
+const PROTECT_EARLIER: SettingField = {
+  key: 'protectEarlier',
+  label: 'Protect earlier edits μ',
+  defaultValue: null,
+  placeholder: 'off',
+  min: 1e-6,
+  max: 1e6,
+  step: 'any',
+  integer: false,
+  help: 'For edits stacked on earlier ones: damps the new update along the inputs the earlier edits used (smaller μ protects more). Off for the first edit.',
+};
+
+const GUARD = [MAX_UPDATE, PROTECT_EARLIER];
+
 // Partial (as the labels below): a method added to MethodName elsewhere shows with no settings, not a build error.
 export const METHOD_FIELDS: Partial<Record<MethodName, SettingField[]>> = {
-  ibke: [STEP_SCALE],
-  mend: [STEP_SCALE],
-  rome: [LAYER],
+  ibke: [STEP_SCALE, ...GUARD],
+  mend: [STEP_SCALE, ...GUARD],
+  rome: [LAYER, ...GUARD],
   ft: [
     {
       key: 'steps',
       label: 'Adam steps',
       defaultValue: 40,
+      placeholder: '40',
       min: 1,
       max: 1000,
       step: 1,
@@ -58,6 +90,7 @@ export const METHOD_FIELDS: Partial<Record<MethodName, SettingField[]>> = {
       key: 'lr',
       label: 'Learning rate',
       defaultValue: 5e-3,
+      placeholder: '0.005',
       min: 1e-7,
       max: 1,
       step: 'any',
@@ -68,6 +101,7 @@ export const METHOD_FIELDS: Partial<Record<MethodName, SettingField[]>> = {
       key: 'epsilon',
       label: 'L∞ radius ε',
       defaultValue: 5e-2,
+      placeholder: '0.05',
       min: 0,
       max: 10,
       step: 'any',
@@ -75,18 +109,21 @@ export const METHOD_FIELDS: Partial<Record<MethodName, SettingField[]>> = {
       help: 'No weight may move further than ε from its original value (the “constrained” in constrained fine-tuning).',
     },
     LAYER,
+    ...GUARD,
   ],
   ultraedit: [
     {
       key: 'lr',
       label: 'Step size',
       defaultValue: 0.02,
+      placeholder: '0.02',
       min: 1e-7,
       max: 1,
       step: 'any',
       integer: false,
       help: 'The size of the closed-form update (v = −step·‖u‖²·δ): larger edits harder and disturbs more.',
     },
+    ...GUARD,
   ],
 };
 

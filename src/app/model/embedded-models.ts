@@ -13,7 +13,7 @@ export const EMBEDDED_MODELS = [
   {
     name: 'fact-world-v2',
     about:
-      'Its larger sibling (6 blocks): 14 relations, adding landmarks, stars, companies and people, with the subject first in half of the phrasings; it recalls a fact at the subject, as ROME expects. Every method, with MEND and IBKE editors trained for it (they edit the upper blocks and leak into other subjects more than on v1).',
+      'Its larger sibling (6 blocks): 14 relations, adding landmarks, stars, companies and people, with the subject first in half of the phrasings; it recalls a fact at the subject, as ROME expects. Every method, with MEND and IBKE editors trained for it; the hypernetworks still move other subjects of the edited relation (see docs/results.md).',
   },
 ] as const;
 

@@ -20,6 +20,7 @@ import type { CurvePoint, ValidationPoint } from '../../editors/training/loop.ts
 import { trainingSettings, type TrainingOptions } from '../../editors/training/options.ts';
 import { EditorTrainingRun, type TrainingCheckpoint } from '../../editors/training/run.ts';
 import type { EditScores } from '../../editors/training/validate.ts';
+import { spreadSample } from '../../eval/spread.ts';
 import type { TextTokenizer } from '../../model/tokenizer.ts';
 import { floatOption, intOption, parse, requireString, UsageError, type Values } from '../args.ts';
 import { loadLanguageModelDir } from '../engine.ts';
@@ -30,7 +31,7 @@ export const DEFAULT_TRAINING_DATA = join('public', 'data', 'counterfact-train.j
 const USAGE =
   'editscope train-editor --method ibke|mend --model DIR --out DIR [--data TRAIN.json[.gz]] [--val VAL.json] ' +
   '[--steps 1500] [--batch 8] [--lr 1e-3] [--beta 1e-3] [--lm 4] [--seed 1] [--checkpoint-every 100] ' +
-  '[--validate-every 250] [--max-val 64] [--max-train N] [--check-known 500] [--layers 2.mlp.in,2.mlp.down (GPT-2; Qwen3: mlp.gate, mlp.up)] ' +
+  '[--validate-every 250] [--max-val 64 (spread over the file)] [--max-train N] [--check-known 500] [--layers 2.mlp.in,2.mlp.down (GPT-2; Qwen3: mlp.gate, mlp.up)] ' +
   '[--rank R] [--alpha-init A] [--lambda-rel X] [--lambda-gen X] [--lambda-loc X] [--no-ib] [--no-scale] ' +
   '[--state DIR]';
 
@@ -68,14 +69,19 @@ export async function trainEditor(argv: string[]): Promise<void> {
   const maxTrain = intOption(values, 'max-train', records.length, 1, 10_000_000);
   const train = tokenizeOrFail(records.slice(0, maxTrain), dataFile, tokenizer, T, 'training');
   const maxVal = intOption(values, 'max-val', 64, 1, 100_000);
+  // Spread over the file, not its first records: the splits are ordered by relation (v2's first 32 validation
+  // edits are all countries, and MEND's locality there read 94 % against 80 % on the spread test edits).
   const val = values.val
-    ? tokenizeOrFail(
-        await readRecords(values.val as string, 'validation'),
-        values.val as string,
-        tokenizer,
-        T,
-        'validation',
-      ).slice(0, maxVal)
+    ? spreadSample(
+        tokenizeOrFail(
+          await readRecords(values.val as string, 'validation'),
+          values.val as string,
+          tokenizer,
+          T,
+          'validation',
+        ),
+        maxVal,
+      ).picked
     : [];
 
   const checkKnown = intOption(values, 'check-known', 500, 0, 10_000_000);

@@ -1,7 +1,7 @@
-// Making the hypernetwork editors (MEND, IBKE) fit for sequences of edits (issue 13, item 5; our design), and a
-// matched update size for every method (issue 13, item 3: the engine wraps each editor). Applied
-// one after another, the hypernetworks' updates pile up on the same input directions — the keys of the template tokens every
-// prompt shares ("The", "of", "is") — until unrelated facts collapse. Two options of the editor settings:
+// Making the hypernetwork editors (MEND, IBKE) fit for sequences of edits (issue 13, item 5; our design), and
+// comparing methods at a matched update size (item 3): EditSession wraps every editor in this guard. Applied one
+// after another, the hypernetworks' updates pile up on the same input directions — the keys of the template
+// tokens every prompt shares ("The", "of", "is") — until unrelated facts collapse. Two options of the settings:
 //
 // - protectEarlier = μ (> 0): every new update ΔW = Σ_t ũ_t δ̃_tᵀ has its left factors replaced by
 //   (I + C_e/(μ·ē))⁻¹ ũ_t, where C_e = Σ k kᵀ over the layer inputs of every token of the earlier edits (their

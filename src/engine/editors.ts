@@ -10,7 +10,6 @@ import { checkEditorFingerprint } from '../editors/hyper/fingerprint.ts';
 import { IbkeEditor } from '../editors/ibke.ts';
 import { MendEditor } from '../editors/mend.ts';
 import { loadRomeEditor } from '../editors/rome.ts';
-import { SequentialGuard } from '../editors/sequential-guard.ts';
 import { UltraEditEditor } from '../editors/ultraedit.ts';
 import { EditorWeightsError, type EditTarget, type Editor } from '../editors/types.ts';
 import type { MethodName } from './types.ts';
@@ -28,10 +27,8 @@ export async function createEditors(
   files: EditorFiles,
   options: CreateEditorsOptions = {},
 ): Promise<Partial<Record<MethodName, Editor>>> {
-  // SequentialGuard adds the protectEarlier / maxUpdate settings to every method (a pass-through without them):
-  // maxUpdate compares methods at a matched update size, protectEarlier fits a method for sequences.
-  const guarded = (editor: Editor) => new SequentialGuard(editor);
-  const editors: Partial<Record<MethodName, Editor>> = { ft: guarded(new FtEditor()) };
+  // The raw editors: EditSession wraps each in a SequentialGuard (protectEarlier / maxUpdate for every method).
+  const editors: Partial<Record<MethodName, Editor>> = { ft: new FtEditor() };
   const attempt = async <T>(method: MethodName, load: () => Promise<T>): Promise<T | null> => {
     try {
       return await load();
@@ -42,9 +39,9 @@ export async function createEditors(
     }
   };
   const rome = await attempt('rome', () => loadRomeEditor(target, files));
-  if (rome) editors.rome = guarded(rome);
+  if (rome) editors.rome = rome;
   // AlphaEdit (src/editors/alphaedit.ts) is not offered yet: its GPU test shows no gain on the toy (issue 13).
-  editors.ultraedit = guarded(new UltraEditEditor()); // training-free: every model gets it
+  editors.ultraedit = new UltraEditEditor(); // training-free: every model gets it
   for (const method of ['mend', 'ibke'] as const) {
     const dir = editorDir(method);
     const [config, weights] = await Promise.all([
@@ -59,7 +56,7 @@ export async function createEditors(
         ? MendEditor.load(target.model, contents)
         : IbkeEditor.load(target.model, contents);
     });
-    if (editor) editors[method] = guarded(editor);
+    if (editor) editors[method] = editor;
   }
   return editors;
 }

@@ -4,6 +4,7 @@
 
 import { PatchStack } from '../editors/patches.ts';
 import { tokenizeRequest } from '../editors/request.ts';
+import { SequentialGuard } from '../editors/sequential-guard.ts';
 import { EditRequestError, type Editor, type Patch } from '../editors/types.ts';
 import { klDivergence, rankOf, tokenAccuracy } from '../eval/metrics.ts';
 import { frobenius, updateSize } from '../eval/update-size.ts';
@@ -44,11 +45,16 @@ export class EditSession {
   private nextId = 1;
   private ended = false;
 
+  private readonly editors: Partial<Record<MethodName, Editor>> = {};
+
+  /** Every editor is wrapped in a SequentialGuard: its protectEarlier / maxUpdate settings work for every method. */
   constructor(
     readonly view: ModelView,
-    private readonly editors: Partial<Record<MethodName, Editor>>,
+    editors: Partial<Record<MethodName, Editor>>,
   ) {
     this.stack = new PatchStack(view.model);
+    for (const [method, editor] of Object.entries(editors) as [MethodName, Editor][])
+      this.editors[method] = guard(editor);
   }
 
   get methods(): MethodName[] {
@@ -60,8 +66,10 @@ export class EditSession {
    * statistics (src/worker/rome-stats.ts), a MEND/IBKE editor trained or imported in the app.
    */
   addEditor(method: MethodName, editor: Editor): void {
-    if (this.editors[method] !== editor) this.editors[method]?.destroy?.();
-    this.editors[method] = editor;
+    const current = this.editors[method];
+    if (current && current !== editor && !(current instanceof SequentialGuard && current.inner === editor))
+      current.destroy?.();
+    this.editors[method] = guard(editor);
   }
 
   encodePrompt(text: string): number[] {
@@ -278,3 +286,7 @@ function siteOf(patch: Patch): EditSite {
     ...(typeof site === 'string' ? { source: site } : {}),
   };
 }
+
+/** The guard adds settings only; it passes everything else through (a pass-through without them). */
+const guard = (editor: Editor): Editor =>
+  editor instanceof SequentialGuard ? editor : new SequentialGuard(editor);

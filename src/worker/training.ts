@@ -8,7 +8,6 @@
 import { EDITOR_FILES, editorDir } from '../editors/hyper/files.ts';
 import { IbkeEditor } from '../editors/ibke.ts';
 import { MendEditor } from '../editors/mend.ts';
-import { SequentialGuard } from '../editors/sequential-guard.ts';
 import {
   describeSkips,
   readTrainingRecords,
@@ -257,7 +256,7 @@ export function install(
   const session = host.current;
   const model = session.view.model;
   const editor = method === 'mend' ? MendEditor.load(model, files) : IbkeEditor.load(model, files);
-  session.addEditor(method, new SequentialGuard(editor));
+  session.addEditor(method, editor);
   const src = host.loadedSource;
   if (!src) return;
   const dir = editorDir(method);

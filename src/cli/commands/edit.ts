@@ -1,10 +1,11 @@
 // `editscope edit`: one edit on a model folder, with generalization (--gen) and locality (--loc) probes,
 // printing the top-5 before/after of every prompt and the metrics.
 
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createEditors } from '../../engine/editors.ts';
-import { editorDir } from '../../editors/hyper/files.ts';
+import { EDITOR_FILES, editorDir } from '../../editors/hyper/files.ts';
 import { EditSession } from '../../engine/session.ts';
 import type { EditOutcome, MethodName, ProbeReading } from '../../engine/types.ts';
 import { parse, requireString, UsageError, type Values } from '../args.ts';
@@ -24,17 +25,17 @@ export function parseMethod(values: Values, usage: string): MethodName {
   return method;
 }
 
-/**
- * Editor files next to a model folder (ROME covariance, trained MEND/IBKE weights). `editor` (from --editor DIR)
- * replaces the files of one hypernetwork editor with a train-editor output folder, so an ablation or a
- * checkpoint is measured without copying the model folder.
- */
 /** A trained editor's folder standing in for the model's own (eval/edit --editor DIR). */
 export interface EditorOverride {
   method: 'mend' | 'ibke';
   dir: string;
 }
 
+/**
+ * Editor files next to a model folder (ROME covariance, trained MEND/IBKE weights). `editor` (from --editor DIR)
+ * replaces the files of one hypernetwork editor with a train-editor output folder, so an ablation or a
+ * checkpoint is measured without copying the model folder.
+ */
 export function folderFiles(dir: string, editor?: EditorOverride) {
   const prefix = editor ? `${editorDir(editor.method)}/` : null;
   return async (name: string) => {
@@ -60,6 +61,12 @@ export function editorOverride(
   if (typeof dir !== 'string') return undefined;
   if (method !== 'mend' && method !== 'ibke')
     throw new UsageError(`--editor is a trained MEND or IBKE editor's folder; ${method} has none. ${usage}`);
+  // Without this check a wrong folder would just leave the method out, and the edit fail far from the cause.
+  const missing = Object.values(EDITOR_FILES).filter((f) => !existsSync(join(dir, f)));
+  if (missing.length > 0)
+    throw new UsageError(
+      `--editor ${dir} has no ${missing.join(' or ')}: give the folder train-editor wrote (its --out).`,
+    );
   return { method, dir };
 }
 

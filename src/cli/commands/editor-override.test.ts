@@ -40,9 +40,18 @@ describe('folderFiles with --editor', () => {
 });
 
 describe('editorOverride', () => {
-  it('is absent without --editor and names the folder with it', () => {
+  it('is absent without --editor and names the folder with it', async () => {
     expect(editorOverride({}, 'ibke', 'usage')).toBeUndefined();
-    expect(editorOverride({ editor: '/tmp/x' }, 'mend', 'usage')).toEqual({ method: 'mend', dir: '/tmp/x' });
+    const { trained } = await folders();
+    await writeFile(join(trained, 'editor.safetensors'), 'weights');
+    expect(editorOverride({ editor: trained }, 'mend', 'usage')).toEqual({ method: 'mend', dir: trained });
+  });
+
+  it("refuses a folder without an editor's files, naming what is missing", async () => {
+    const { trained } = await folders(); // config.json only
+    expect(() => editorOverride({ editor: trained }, 'ibke', 'usage')).toThrow(
+      /has no editor\.safetensors: give the folder train-editor wrote/,
+    );
   });
 
   it('refuses --editor for a method with no trained editor', () => {

@@ -67,8 +67,8 @@ export class EditSession {
    */
   addEditor(method: MethodName, editor: Editor): void {
     const current = this.editors[method];
-    if (current && current !== editor && !(current instanceof SequentialGuard && current.inner === editor))
-      current.destroy?.();
+    if (current === editor || (current instanceof SequentialGuard && current.inner === editor)) return;
+    current?.destroy?.();
     this.editors[method] = guard(editor);
   }
 
@@ -287,6 +287,6 @@ function siteOf(patch: Patch): EditSite {
   };
 }
 
-/** The guard adds settings only; it passes everything else through (a pass-through without them). */
+/** Wraps an editor in the guard once (without its settings the guard passes the editor's patches through). */
 const guard = (editor: Editor): Editor =>
   editor instanceof SequentialGuard ? editor : new SequentialGuard(editor);

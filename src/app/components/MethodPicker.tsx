@@ -4,7 +4,13 @@
 import { useState } from 'react';
 import type { MethodName } from '../../engine/types.ts';
 import { METHOD_EXPLANATIONS } from '../model/explanations.ts';
-import { fieldsOf, methodLabel, parseSetting, type SettingField } from '../model/method-settings.ts';
+import {
+  fieldsOf,
+  methodLabel,
+  parseSetting,
+  placeholderOf,
+  type SettingField,
+} from '../model/method-settings.ts';
 import { METHOD_NAMES } from '../permalink/schema.ts';
 import { useApp } from '../store/index.ts';
 import { Explain } from './Explain.tsx';
@@ -88,7 +94,7 @@ function SettingInput({ method, field }: { method: MethodName; field: SettingFie
         id={id}
         inputMode="decimal"
         value={raw}
-        placeholder={field.placeholder}
+        placeholder={placeholderOf(field)}
         onChange={(e) => onChange(e.target.value)}
         aria-invalid={error !== null}
         data-testid={`setting-${field.key}`}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FT_DEFAULTS } from '../../editors/ft.ts';
-import { describeSettings, fieldsOf, parseSetting, settingsFor } from './method-settings.ts';
+import { describeSettings, fieldsOf, parseSetting, placeholderOf, settingsFor } from './method-settings.ts';
 
 describe('method settings', () => {
   it('shows FT-L’s real defaults as placeholders', () => {
@@ -15,9 +15,11 @@ describe('method settings', () => {
   it('shows each default as its placeholder, and "off" for the options that are off unless set', () => {
     for (const m of ['ibke', 'mend', 'rome', 'ft', 'ultraedit'] as const)
       for (const f of fieldsOf(m))
-        if (f.defaultValue !== null) expect(Number(f.placeholder)).toBe(f.defaultValue);
+        if (f.defaultValue !== null) expect(Number(placeholderOf(f))).toBe(f.defaultValue);
+        else expect(placeholderOf(f)).not.toBe('');
     const guard = fieldsOf('rome').filter((f) => f.key === 'maxUpdate' || f.key === 'protectEarlier');
-    expect(guard.map((f) => f.placeholder)).toEqual(['off', 'off']);
+    expect(guard.map(placeholderOf)).toEqual(['off', 'off']);
+    expect(placeholderOf(fieldsOf('ft')[1])).toBe('0.005');
   });
 
   it('offers the update cap and earlier-edit protection for every method (the engine guards each editor)', () => {

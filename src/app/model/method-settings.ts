@@ -9,8 +9,8 @@ export interface SettingField {
   label: string;
   /** The engine's default; null where there is no one number (the middle block, an option that is off). */
   defaultValue: number | null;
-  /** Shown in the empty field: the default, or what an empty field means ("middle", "off"). */
-  placeholder: string;
+  /** What an empty field means where there is no default number ("middle", "off"). */
+  emptyMeans?: string;
   min: number;
   max: number;
   step: number | 'any';
@@ -22,7 +22,7 @@ const LAYER: SettingField = {
   key: 'layer',
   label: 'Layer',
   defaultValue: null,
-  placeholder: 'middle',
+  emptyMeans: 'middle',
   min: 0,
   max: 255,
   step: 1,
@@ -34,7 +34,6 @@ const STEP_SCALE: SettingField = {
   key: 'stepScale',
   label: 'Step scale',
   defaultValue: 1,
-  placeholder: '1',
   min: 0,
   max: 100,
   step: 'any',
@@ -47,7 +46,7 @@ const MAX_UPDATE: SettingField = {
   key: 'maxUpdate',
   label: 'Max update ‖ΔW‖/‖W‖',
   defaultValue: null,
-  placeholder: 'off',
+  emptyMeans: 'off',
   min: 1e-6,
   max: 100,
   step: 'any',
@@ -59,7 +58,7 @@ const PROTECT_EARLIER: SettingField = {
   key: 'protectEarlier',
   label: 'Protect earlier edits μ',
   defaultValue: null,
-  placeholder: 'off',
+  emptyMeans: 'off',
   min: 1e-6,
   max: 1e6,
   step: 'any',
@@ -79,7 +78,6 @@ export const METHOD_FIELDS: Partial<Record<MethodName, SettingField[]>> = {
       key: 'steps',
       label: 'Adam steps',
       defaultValue: 40,
-      placeholder: '40',
       min: 1,
       max: 1000,
       step: 1,
@@ -90,7 +88,6 @@ export const METHOD_FIELDS: Partial<Record<MethodName, SettingField[]>> = {
       key: 'lr',
       label: 'Learning rate',
       defaultValue: 5e-3,
-      placeholder: '0.005',
       min: 1e-7,
       max: 1,
       step: 'any',
@@ -101,7 +98,6 @@ export const METHOD_FIELDS: Partial<Record<MethodName, SettingField[]>> = {
       key: 'epsilon',
       label: 'L∞ radius ε',
       defaultValue: 5e-2,
-      placeholder: '0.05',
       min: 0,
       max: 10,
       step: 'any',
@@ -116,7 +112,6 @@ export const METHOD_FIELDS: Partial<Record<MethodName, SettingField[]>> = {
       key: 'lr',
       label: 'Step size',
       defaultValue: 0.02,
-      placeholder: '0.02',
       min: 1e-7,
       max: 1,
       step: 'any',
@@ -137,6 +132,10 @@ export const METHOD_LABELS: Partial<Record<MethodName, string>> = {
 
 /** The method's display name ("FT-L"); an unknown method shows as its id in capitals. */
 export const methodLabel = (m: MethodName): string => METHOD_LABELS[m] ?? m.toUpperCase();
+
+/** The empty field's placeholder: the engine's default, or what leaving it empty means. */
+export const placeholderOf = (f: SettingField): string =>
+  f.defaultValue === null ? (f.emptyMeans ?? '') : String(f.defaultValue);
 
 /** The settings fields a method exposes (none for a method this file does not know yet). */
 export const fieldsOf = (m: MethodName): SettingField[] => METHOD_FIELDS[m] ?? [];

@@ -12,6 +12,7 @@ import { readEditCases } from '../../eval/datasets/index.ts';
 import { aggregateHonest, scoreHonest, type HonestScores, type HonestSummary } from '../../eval/metrics.ts';
 import { honestReadings, prepareProbes, readProbes, type ProbeModel } from '../../eval/probing.ts';
 import { spreadSample } from '../../eval/spread.ts';
+import { keepRelations } from '../relations-option.ts';
 import type { EditCase } from '../../eval/types.ts';
 import { updateSize, type FactorDelta } from '../../eval/update-size.ts';
 import {
@@ -30,7 +31,7 @@ import { runSequentialOnSession, type SequentialSummary } from '../../engine/seq
 export { unrelatedProbes, type SequentialSummary } from '../../engine/sequential-run.ts';
 
 const USAGE =
-  'editscope eval --model DIR --method ft|rome|mend|ibke|ultraedit --data FILE [--limit N | --spread N] [--sequential [--checkpoints 1,2,5,...] [--unrelated K]] [--settings JSON] [--editor DIR] [--out FILE] [--json]';
+  'editscope eval --model DIR --method ft|rome|mend|ibke|ultraedit --data FILE [--limit N | --spread N] [--sequential [--checkpoints 1,2,5,...] [--unrelated K]] [--relations capital,language] [--settings JSON] [--editor DIR] [--out FILE] [--json]';
 
 export interface EvalSummary extends EditMetrics {
   method: MethodName;
@@ -218,6 +219,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
       out: { type: 'string' },
       settings: { type: 'string' },
       editor: { type: 'string' },
+      relations: { type: 'string' },
     },
     USAGE,
   );
@@ -227,7 +229,11 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const unrelated = intOption(values, 'unrelated', 100, 0, 100_000);
   const checkpoints = parseCheckpoints(values.checkpoints as string | undefined);
   const settings = parseSettings(values.settings as string | undefined);
-  const all = await readEditCases(new Uint8Array(await readFile(file)), file);
+  const all = keepRelations(
+    await readEditCases(new Uint8Array(await readFile(file)), file),
+    values.relations as string | undefined,
+    file,
+  );
   if (values.limit !== undefined && values.spread !== undefined)
     throw new UsageError(
       'Give --limit (the first N records) or --spread (N spread over the file), not both.',

@@ -21,6 +21,7 @@ import { trainingSettings, type TrainingOptions } from '../../editors/training/o
 import { EditorTrainingRun, type TrainingCheckpoint } from '../../editors/training/run.ts';
 import type { EditScores } from '../../editors/training/validate.ts';
 import { spreadSample } from '../../eval/spread.ts';
+import { keepRelations } from '../relations-option.ts';
 import type { TextTokenizer } from '../../model/tokenizer.ts';
 import { floatOption, intOption, parse, requireString, UsageError, type Values } from '../args.ts';
 import { loadLanguageModelDir } from '../engine.ts';
@@ -33,7 +34,7 @@ const USAGE =
   '[--steps 1500] [--batch 8] [--lr 1e-3] [--beta 1e-3] [--lm 4] [--seed 1] [--checkpoint-every 100] ' +
   '[--validate-every 250] [--max-val 64 (spread over the file)] [--max-train N] [--check-known 500] [--layers 2.mlp.in,2.mlp.down (GPT-2; Qwen3: mlp.gate, mlp.up)] ' +
   '[--rank R] [--alpha-init A] [--lambda-rel X] [--lambda-gen X] [--lambda-loc X] [--no-ib] [--no-scale] ' +
-  '[--state DIR]';
+  '[--relations capital,language] [--state DIR]';
 
 export async function trainEditor(argv: string[]): Promise<void> {
   const s = { type: 'string' } as const;
@@ -47,6 +48,7 @@ export async function trainEditor(argv: string[]): Promise<void> {
     'check-known',
     'layers',
     'rank',
+    'relations',
   ];
   const lambdas = ['alpha-init', 'lambda-rel', 'lambda-gen', 'lambda-loc', 'state'];
   const { values } = parse(
@@ -65,7 +67,8 @@ export async function trainEditor(argv: string[]): Promise<void> {
   const dataFile = (values.data as string | undefined) ?? DEFAULT_TRAINING_DATA;
   const { model, tokenizer, dir } = await loadLanguageModelDir(requireString(values, 'model', USAGE));
   const T = model.dims.nPositions;
-  const records = await readRecords(dataFile, 'training');
+  const relations = values.relations as string | undefined;
+  const records = keepRelations(await readRecords(dataFile, 'training'), relations, dataFile);
   const maxTrain = intOption(values, 'max-train', records.length, 1, 10_000_000);
   const train = tokenizeOrFail(records.slice(0, maxTrain), dataFile, tokenizer, T, 'training');
   const maxVal = intOption(values, 'max-val', 64, 1, 100_000);
@@ -74,7 +77,11 @@ export async function trainEditor(argv: string[]): Promise<void> {
   const val = values.val
     ? spreadSample(
         tokenizeOrFail(
-          await readRecords(values.val as string, 'validation'),
+          keepRelations(
+            await readRecords(values.val as string, 'validation'),
+            relations,
+            values.val as string,
+          ),
           values.val as string,
           tokenizer,
           T,
@@ -183,7 +190,13 @@ function cliOptions(
       ?.split(',')
       .map((k) => k.trim())
       .filter(Boolean),
-    data: { file: basename(dataFile), edits },
+    data: {
+      file: basename(dataFile),
+      edits,
+      ...(values.relations === undefined
+        ? {}
+        : { relations: (values.relations as string).split(',').map((r) => r.trim()) }),
+    },
   };
 }
 

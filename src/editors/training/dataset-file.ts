@@ -14,6 +14,8 @@ import type { Completion, EditRecord, TrainingEdit } from './data.ts';
 export interface TrainingRecord extends EditRecord {
   /** The true answer (leading space), when the dataset gives it. */
   groundTruth?: string;
+  /** The relation's id, when the dataset gives it (for `--relations`). */
+  relation?: string;
 }
 
 export function isGzip(b: Uint8Array): boolean {
@@ -45,6 +47,7 @@ function toTrainingRecord(c: EditCase): TrainingRecord {
     subject: c.subject,
     target: c.target,
     groundTruth: c.groundTruth,
+    relation: c.relation,
     // Training's generality term teaches the edit's own target: probes with another target are not rephrases.
     rephrases: c.gen.filter((g) => g.target === undefined).map((g) => g.prompt),
     locality: c.loc.flatMap((l) => (l.answer === undefined ? [] : [{ prompt: l.prompt, answer: l.answer }])),

@@ -34,7 +34,7 @@ export interface TrainingOptions {
   /** Edited layers by key '{block}.{role}' (default: the MLP layers of the last 3 blocks). */
   layers?: string[];
   /** The dataset's name and how many edits it gave (recorded; a resumed run must use the same data). */
-  data: { file: string; edits: number };
+  data: { file: string; edits: number; relations?: string[] };
 }
 
 export const OPTION_LIMITS = {

@@ -20,7 +20,7 @@ export interface EditorTrainingSettings {
   seed: number;
   steps: number;
   /** The training file's name and edit count (not its path: a moved file still resumes). */
-  data: { file: string; edits: number };
+  data: { file: string; edits: number; relations?: string[] };
 }
 
 /** Which settings differ between a checkpoint and this run (dotted paths), ignoring `steps` (it may grow). */

@@ -99,6 +99,20 @@ describe('fact-world v2', () => {
     expect(() => tokenizeCorpus('no tab here\n', tok)).toThrow(/segments/);
   });
 
+  it('splits every subject into pieces, and every name keeps its leading space on the first piece', () => {
+    const tok = TextTokenizer.fromJson(read('tokenizer.json'), 'tokenizer.json');
+    const facts = (JSON.parse(read('data/facts.json')) as { facts: { subject: string; object: string }[] })
+      .facts;
+    const pieces = (text: string) => tok.encode(text).map((id) => tok.decode([id]));
+    expect(tok.vocabSize).toBe(DEFAULTS_V2.vocabSize);
+    // Single letters (element symbols) are one token whatever the merges.
+    for (const s of new Set(facts.map((f) => f.subject)))
+      if (s.length > 1) expect(pieces(' ' + s).length, s).toBeGreaterThan(1);
+    for (const name of new Set(facts.flatMap((f) => [f.subject, f.object])))
+      expect(pieces(' ' + name)[0], name).toMatch(/^ \S/);
+    expect(pieces(' Paris')).toEqual([' Par', 'is']);
+  });
+
   it('refuses bad options and a missing LRE folder with a sentence', () => {
     expect(() => validateOptionsV2({ ...opts(dir), lrePerRelation: 0 })).toThrow(/--lre-per-relation/);
     expect(() => validateOptionsV2({ ...opts(dir), vocabSize: 100 })).toThrow(/--vocab-size/);

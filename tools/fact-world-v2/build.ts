@@ -16,7 +16,8 @@ import type { Relation } from '../fact-world/relations.ts';
 import { LRE_DIR_DEFAULT, loadFactsV2 } from './facts.ts';
 import { PROFILE_DEFAULTS, profileLines, profileText } from './profiles.ts';
 import { RELATIONS_V2, subjectFirst } from './relations.ts';
-import { splitSubjects } from './split-subjects.ts';
+import { splitSubjects, type TokenizerJson } from './split-subjects.ts';
+import { keepLeadingSpace } from './leading-space.ts';
 
 export interface BuildOptionsV2 {
   seed: number;
@@ -61,6 +62,28 @@ export function validateOptionsV2(o: BuildOptionsV2): void {
     );
 }
 
+/**
+ * No subject is one token (split-subjects.ts says why), and every name's first piece keeps its leading space
+ * (leading-space.ts says why): " Paris" is " Par" + "is", as in GPT-2, not " " + "Par" + "is".
+ */
+function namesInPieces(
+  json: TokenizerJson,
+  facts: readonly { subject: string; object: string }[],
+  subjects: string[],
+) {
+  const split = splitSubjects(json, subjects);
+  const names = [...new Set(facts.flatMap((f) => [f.subject, f.object]))];
+  const freeIds = split.cut.map((piece) => json.model.vocab[piece]);
+  const spaced = keepLeadingSpace(split.json, names, subjects, freeIds);
+  const counts = {
+    mergesLearned: json.model.merges.length,
+    wholeNamePiecesCut: split.cut.length,
+    leadingSpaceMergesAdded: spaced.added.length,
+    namesStillAfterBareSpace: spaced.bare.length,
+  };
+  return { json: spaced.json, counts };
+}
+
 /** v1's modules take v1's Relation; they read only id, templates and inverseOf, which v2 relations share. */
 const asV1 = RELATIONS_V2 as unknown as Relation[];
 
@@ -69,9 +92,9 @@ export function buildFactWorldV2(o: BuildOptionsV2) {
   const facts = loadFactsV2(o.lreDir, o.lrePerRelation, o.seed);
   const corpus = corpusLines(facts, asV1);
   const bpe = trainBpe(corpus.map(lineText), o.vocabSize);
-  // No subject is one token (split-subjects.ts says why): the shipped v2 assembles each name from pieces.
   const subjects = [...new Set(facts.map((f) => f.subject))];
-  const json = o.wholeSubjects ? tokenizerJson(bpe) : splitSubjects(tokenizerJson(bpe), subjects).json;
+  const pieces = o.wholeSubjects ? undefined : namesInPieces(tokenizerJson(bpe), facts, subjects);
+  const json = pieces?.json ?? tokenizerJson(bpe);
   const tokenizer = TextTokenizer.fromJson(JSON.stringify(json), o.tokenizerOut);
   // The tokenizer is trained on the template lines only, so adding profile lines leaves it (and every prompt's
   // ids) as before; profiles use the same words.
@@ -100,6 +123,7 @@ export function buildFactWorldV2(o: BuildOptionsV2) {
     ),
     phrasings: byRelation((id) => RELATIONS_V2.find((r) => r.id === id)!.templates.length),
     vocabSize: tokenizer.vocabSize,
+    ...(pieces ? { tokenizer: pieces.counts } : {}),
     ...corpusStats(corpus, facts, asV1, tokenizer),
     profiles: {
       perSubject: o.profilesPerSubject,

@@ -7,7 +7,8 @@
 // the subject's LAST token (early/middle MLPs), which later positions read: ROME's site. Taking out the merges
 // that make a subject's whole name (with or without its leading space) splits every such name into pieces
 // already in the vocabulary, and leaves every other token id as it was, so a trained model can be warm-started
-// on the new segmentation (the removed tokens' embedding rows are simply never used).
+// on the new segmentation (the removed tokens' embedding rows are simply never used). build.ts then gives each
+// name's first piece its leading space back (leading-space.ts).
 //   npx tsx tools/fact-world-v2/split-subjects.ts --tokenizer public/models/fact-world-v2/tokenizer.json \
 //     --facts data/fact-world-v2/facts.json --out /tmp/tokenizer-split.json
 
@@ -15,7 +16,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { TextTokenizer } from '../../src/model/tokenizer.ts';
 
-interface TokenizerJson {
+export interface TokenizerJson {
   model: { vocab: Record<string, number>; merges: string[] };
 }
 

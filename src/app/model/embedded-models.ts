@@ -13,7 +13,7 @@ export const EMBEDDED_MODELS = [
   {
     name: 'fact-world-v2',
     about:
-      'Its larger sibling (6 blocks): 14 relations, adding landmarks, stars, companies and people, with the subject first in half of the phrasings; it recalls a fact at the subject, as ROME expects. Every method, with MEND and IBKE editors trained for it; the hypernetworks still move other subjects of the edited relation (see docs/results.md).',
+      'Its larger sibling (6 blocks): 14 relations, adding landmarks, stars, companies and people, with the subject first in half of the phrasings; it recalls a fact at the subject, as ROME expects. Every method, with MEND and IBKE editors trained for it; IBKE still moves other subjects of the edited relation, and ROME the subject’s other relations (see docs/results.md).',
   },
 ] as const;
 

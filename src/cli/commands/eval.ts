@@ -12,7 +12,7 @@ import { readEditCases } from '../../eval/datasets/index.ts';
 import { aggregateHonest, scoreHonest, type HonestScores, type HonestSummary } from '../../eval/metrics.ts';
 import { honestReadings, prepareProbes, readProbes, type ProbeModel } from '../../eval/probing.ts';
 import { spreadSample } from '../../eval/spread.ts';
-import { keepRelations } from '../relations-option.ts';
+import { keepRelations, parseRelations } from '../relations-option.ts';
 import type { EditCase } from '../../eval/types.ts';
 import { updateSize, type FactorDelta } from '../../eval/update-size.ts';
 import {
@@ -231,7 +231,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const settings = parseSettings(values.settings as string | undefined);
   const all = keepRelations(
     await readEditCases(new Uint8Array(await readFile(file)), file),
-    values.relations as string | undefined,
+    parseRelations(values.relations as string | undefined),
     file,
   );
   if (values.limit !== undefined && values.spread !== undefined)

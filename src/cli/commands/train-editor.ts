@@ -21,7 +21,7 @@ import { trainingSettings, type TrainingOptions } from '../../editors/training/o
 import { EditorTrainingRun, type TrainingCheckpoint } from '../../editors/training/run.ts';
 import type { EditScores } from '../../editors/training/validate.ts';
 import { spreadSample } from '../../eval/spread.ts';
-import { keepRelations } from '../relations-option.ts';
+import { keepRelations, parseRelations } from '../relations-option.ts';
 import type { TextTokenizer } from '../../model/tokenizer.ts';
 import { floatOption, intOption, parse, requireString, UsageError, type Values } from '../args.ts';
 import { loadLanguageModelDir } from '../engine.ts';
@@ -67,7 +67,7 @@ export async function trainEditor(argv: string[]): Promise<void> {
   const dataFile = (values.data as string | undefined) ?? DEFAULT_TRAINING_DATA;
   const { model, tokenizer, dir } = await loadLanguageModelDir(requireString(values, 'model', USAGE));
   const T = model.dims.nPositions;
-  const relations = values.relations as string | undefined;
+  const relations = parseRelations(values.relations as string | undefined);
   const records = keepRelations(await readRecords(dataFile, 'training'), relations, dataFile);
   const maxTrain = intOption(values, 'max-train', records.length, 1, 10_000_000);
   const train = tokenizeOrFail(records.slice(0, maxTrain), dataFile, tokenizer, T, 'training');
@@ -99,7 +99,7 @@ export async function trainEditor(argv: string[]): Promise<void> {
     );
   }
 
-  const settings = trainingSettings(model, cliOptions(values, method, dataFile, train.length));
+  const settings = trainingSettings(model, cliOptions(values, method, dataFile, train.length, relations));
   const stateDir = resolve(
     (values.state as string | undefined) ?? join('.cache', 'train-editor', `${method}-${basename(out)}`),
   );
@@ -166,6 +166,7 @@ function cliOptions(
   method: 'mend' | 'ibke',
   dataFile: string,
   edits: number,
+  relations: string[] | undefined,
 ): TrainingOptions {
   const num = (name: string) => (values[name] === undefined ? undefined : Number(values[name]));
   const lambdas: TrainingOptions['lambdas'] = {};
@@ -193,9 +194,7 @@ function cliOptions(
     data: {
       file: basename(dataFile),
       edits,
-      ...(values.relations === undefined
-        ? {}
-        : { relations: (values.relations as string).split(',').map((r) => r.trim()) }),
+      ...(relations === undefined ? {} : { relations }),
     },
   };
 }

@@ -4,6 +4,7 @@
 // file) is an error the user sees (EditorWeightsError), never a silent fallback: by default it fails the call;
 // with `onRefused` (the engine host) the model loads without that editor and the sentence is reported.
 
+import { AlphaEditEditor } from '../editors/alphaedit.ts';
 import { FtEditor } from '../editors/ft.ts';
 import { editorDir, EDITOR_FILES } from '../editors/hyper/files.ts';
 import { checkEditorFingerprint } from '../editors/hyper/fingerprint.ts';
@@ -20,6 +21,8 @@ export type EditorFiles = (name: string) => Promise<Uint8Array | null>;
 export interface CreateEditorsOptions {
   /** A refused editor file: skip that method and report why (default: throw). */
   onRefused?: (method: MethodName, error: EditorWeightsError) => void;
+  /** Also AlphaEdit, built on ROME's statistics (the CLI's eval and edit); the app does not offer it yet. */
+  alphaEdit?: boolean;
 }
 
 export async function createEditors(
@@ -40,7 +43,8 @@ export async function createEditors(
   };
   const rome = await attempt('rome', () => loadRomeEditor(target, files));
   if (rome) editors.rome = rome;
-  // AlphaEdit (src/editors/alphaedit.ts) is not offered yet: its GPU test shows no gain on the toy (issue 13).
+  // AlphaEdit is not offered in the app yet: its GPU test shows no gain on the toy (issue 13); the CLI measures it.
+  if (rome && options.alphaEdit) editors.alphaedit = new AlphaEditEditor(rome);
   editors.ultraedit = new UltraEditEditor(); // training-free: every model gets it
   for (const method of ['mend', 'ibke'] as const) {
     const dir = editorDir(method);

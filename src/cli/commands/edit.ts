@@ -14,9 +14,9 @@ import type { LanguageModel } from '../../model/language-model.ts';
 import type { TextTokenizer } from '../../model/tokenizer.ts';
 
 const USAGE =
-  'editscope edit --model DIR --method ft|rome|mend|ibke|ultraedit --prompt TEXT --subject S --target T [--gen TEXT ...] [--loc TEXT ...] [--editor DIR] [--json]';
+  'editscope edit --model DIR --method ft|rome|mend|ibke|ultraedit|alphaedit --prompt TEXT --subject S --target T [--gen TEXT ...] [--loc TEXT ...] [--editor DIR] [--json]';
 // AlphaEdit is not offered yet: its GPU test shows it does not raise p(target) on the toy model (issue 13).
-export const METHODS: MethodName[] = ['ft', 'rome', 'mend', 'ibke', 'ultraedit'];
+export const METHODS: MethodName[] = ['ft', 'rome', 'mend', 'ibke', 'ultraedit', 'alphaedit'];
 
 export function parseMethod(values: Values, usage: string): MethodName {
   const method = requireString(values, 'method', usage) as MethodName;
@@ -76,7 +76,10 @@ export async function openSession(
   editor?: EditorOverride,
 ): Promise<EditSession> {
   const view = { model: loaded.model, tokenizer: loaded.tokenizer };
-  return new EditSession(view, await createEditors(view, folderFiles(loaded.dir, editor)));
+  return new EditSession(
+    view,
+    await createEditors(view, folderFiles(loaded.dir, editor), { alphaEdit: true }),
+  );
 }
 
 export async function edit(argv: string[]): Promise<void> {

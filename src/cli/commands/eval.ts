@@ -31,7 +31,7 @@ import { runSequentialOnSession, type SequentialSummary } from '../../engine/seq
 export { unrelatedProbes, type SequentialSummary } from '../../engine/sequential-run.ts';
 
 const USAGE =
-  'editscope eval --model DIR --method ft|rome|mend|ibke|ultraedit --data FILE [--limit N | --spread N] [--sequential [--checkpoints 1,2,5,...] [--unrelated K]] [--relations capital,language] [--settings JSON] [--editor DIR] [--out FILE] [--json]';
+  'editscope eval --model DIR --method ft|rome|mend|ibke|ultraedit|alphaedit --data FILE [--limit N | --spread N] [--sequential [--checkpoints 1,2,5,...] [--unrelated K]] [--relations capital,language] [--settings JSON] [--editor DIR] [--out FILE] [--json]';
 
 export interface EvalSummary extends EditMetrics {
   method: MethodName;

@@ -114,3 +114,32 @@ it('trains MEND for a Qwen3 folder from a gzip file, counting skipped records an
   expect(curve.points.map((p: { step: number }) => p.step)).toEqual([1, 2]);
   for (const p of curve.points) expect(Number.isFinite(p.loss)).toBe(true);
 });
+
+it('--snapshots keeps the editor as each validation saw it, so a step can be chosen on validation', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'train-editor-snapshots-'));
+  const model = join(dir, 'model');
+  await writeCheckpointDir(model, tinyCheckpoint({ ...GPT2_PRESETS.tiny }, 2));
+  await writeFile(join(dir, 'train.json'), JSON.stringify(edits(6)));
+  await writeFile(join(dir, 'val.json'), JSON.stringify(edits(2)));
+  const out = join(dir, 'editor');
+  await trainEditor(
+    ['--method', 'mend', '--model', model, '--data', join(dir, 'train.json'), '--val', join(dir, 'val.json')]
+      .concat(['--out', out, '--state', join(dir, 'state'), '--steps', '4', '--batch', '3'])
+      .concat(['--validate-every', '2', '--alpha-init', '0.01', '--snapshots']),
+  );
+  const weights: Uint8Array[] = [];
+  for (const step of [2, 4]) {
+    const configText = await readFile(join(out, `step-${step}`, 'config.json'), 'utf8');
+    const config = JSON.parse(configText);
+    expect(config.training.steps).toBe(step);
+    expect(config.validation.step).toBe(step);
+    const bytes = await readFile(join(out, `step-${step}`, 'editor.safetensors'));
+    expect(readEditorFiles('mend', configText, bytes, gpt2Shape(GPT2_PRESETS.tiny)).config.method).toBe(
+      'mend',
+    );
+    weights.push(bytes);
+  }
+  // Step 2's snapshot is not the final editor; step 4's is.
+  expect(Buffer.from(weights[0]).equals(Buffer.from(weights[1]))).toBe(false);
+  expect(Buffer.from(weights[1]).equals(await readFile(join(out, 'editor.safetensors')))).toBe(true);
+});

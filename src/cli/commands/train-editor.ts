@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { EDITOR_FILES } from '../../editors/hyper/files.ts';
 import type { TrainingEdit } from '../../editors/training/data.ts';
 import {
   describeSkips,
@@ -34,7 +35,7 @@ const USAGE =
   '[--steps 1500] [--batch 8] [--lr 1e-3] [--beta 1e-3] [--lm 4] [--seed 1] [--checkpoint-every 100] ' +
   '[--validate-every 250] [--max-val 64 (spread over the file)] [--max-train N] [--check-known 500] [--layers 2.mlp.in,2.mlp.down (GPT-2; Qwen3: mlp.gate, mlp.up)] ' +
   '[--rank R] [--alpha-init A] [--lambda-rel X] [--lambda-gen X] [--lambda-loc X] [--no-ib] [--no-scale] ' +
-  '[--relations capital,language] [--state DIR]';
+  '[--relations capital,language] [--state DIR] [--snapshots (the editor as validated: OUT/step-N/)]';
 
 export async function trainEditor(argv: string[]): Promise<void> {
   const s = { type: 'string' } as const;
@@ -57,6 +58,7 @@ export async function trainEditor(argv: string[]): Promise<void> {
       ...Object.fromEntries([...names, ...more, ...lambdas].map((n) => [n, s])),
       'no-ib': flag,
       'no-scale': flag,
+      snapshots: flag,
     },
     USAGE,
   );
@@ -119,6 +121,7 @@ export async function trainEditor(argv: string[]): Promise<void> {
   });
   let lastPrint = 0;
   const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
   await run.run(
     train,
     val,
@@ -143,7 +146,11 @@ export async function trainEditor(argv: string[]): Promise<void> {
           `step ${p.result.step}/${p.totalSteps}  loss ${p.result.loss.toFixed(4)} (${terms.join(', ')})  ${p.editsPerSecond.toFixed(1)} edits/s  ETA ${formatSeconds(p.etaSeconds)}`,
         );
       },
-      onValidation: ({ step, scores }) => log(`validation at step ${step}: ${formatScores(scores)}`),
+      onValidation: async ({ step, scores }) => {
+        log(`validation at step ${step}: ${formatScores(scores)}`);
+        // Choosing a step on validation needs the editor as it was then, not only the last one.
+        if (values.snapshots) await writeEditor(join(out, `step-${step}`), await run.editorFiles(seconds()));
+      },
       onCheckpoint: async () => {
         await writeCheckpointFiles(stateDir, await run.checkpoint());
         await writeCurve(out, run.curve, run.history);
@@ -151,10 +158,7 @@ export async function trainEditor(argv: string[]): Promise<void> {
     },
   );
   if (stop) return;
-  await mkdir(out, { recursive: true });
-  const files = await run.editorFiles((performance.now() - started) / 1000);
-  await writeFile(join(out, 'editor.safetensors'), files.weights);
-  await writeFile(join(out, 'config.json'), files.config);
+  await writeEditor(out, await run.editorFiles(seconds()));
   await writeCurve(out, run.curve, run.history);
   log(`saved the ${method} editor to ${out} at step ${run.step}`);
   if (run.history.length > 0) log(`final validation: ${formatScores(run.history.at(-1)!.scores)}`);
@@ -231,6 +235,12 @@ export async function readEdits(
   what: string,
 ): Promise<TrainingEdit[]> {
   return tokenizeOrFail(await readRecords(file, what), file, tokenizer, T, what);
+}
+
+async function writeEditor(dir: string, files: { config: string; weights: Uint8Array }): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, EDITOR_FILES.weights), files.weights);
+  await writeFile(join(dir, EDITOR_FILES.config), files.config);
 }
 
 const CHECKPOINT = 'checkpoint.safetensors';

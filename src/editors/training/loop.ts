@@ -39,7 +39,8 @@ export interface LoopProgress {
 
 export interface LoopHooks {
   onProgress?: (p: LoopProgress) => void;
-  onValidation?: (v: ValidationPoint) => void;
+  /** Awaited, so a caller can save the editor as validated (train-editor --snapshots). */
+  onValidation?: (v: ValidationPoint) => void | Promise<void>;
   /** Awaited; runs every `checkpointEvery` steps and when the loop stops early. */
   onCheckpoint?: (step: number) => Promise<void>;
   shouldStop?: () => boolean;
@@ -62,7 +63,7 @@ export async function runEditorTraining(
     if (!validator || val.length === 0 || history.at(-1)?.step === trainer.step) return;
     const point = { step: trainer.step, scores: await validator.evaluate(val) };
     history.push(point);
-    hooks.onValidation?.(point);
+    await hooks.onValidation?.(point);
   };
   while (trainer.step < config.steps) {
     if (hooks.shouldStop?.()) {

@@ -43,7 +43,7 @@ export async function createEditors(
   };
   const rome = await attempt('rome', () => loadRomeEditor(target, files));
   if (rome) editors.rome = rome;
-  // AlphaEdit is not offered in the app yet: its GPU test shows no gain on the toy (issue 13); the CLI measures it.
+  // AlphaEdit is not offered in the app yet: in sequence on v2 a re-edited subject blows its update up (issue 13).
   if (rome && options.alphaEdit) editors.alphaedit = new AlphaEditEditor(rome);
   editors.ultraedit = new UltraEditEditor(); // training-free: every model gets it
   for (const method of ['mend', 'ibke'] as const) {
